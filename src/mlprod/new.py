@@ -1,0 +1,84 @@
+"""`mlprod new`: generate a project from the template bundled with this package.
+
+It calls cookiecutter's public API on the bundled template, so it gives exactly the tree
+that `cookiecutter <this repository>` gives, and needs no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from mlprod.errors import UsageError
+from mlprod.template import template_dir
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "options",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="template options, e.g. project_name='Churn Model' deployment=both",
+    )
+    parser.add_argument(
+        "--no-input", action="store_true", help="do not prompt; use defaults and KEY=VALUE"
+    )
+    parser.add_argument(
+        "-o", "--output-dir", default=".", type=Path, help="where to create the project"
+    )
+    parser.set_defaults(func=run)
+
+
+def parse_options(pairs: list[str], known: set[str]) -> dict[str, str]:
+    """Turn `key=value` arguments into cookiecutter's extra context, refusing unknown keys."""
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"option '{pair}' is not KEY=VALUE; write e.g. deployment=both")
+        if key not in known:
+            raise UsageError(
+                f"unknown option '{key}'; choose from: {', '.join(sorted(known))}"
+            )
+        options[key] = value
+    return options
+
+
+def public_options(template: Path) -> dict[str, object]:
+    context = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+    return {key: value for key, value in context.items() if not key.startswith("_")}
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: cookiecutter is the slowest import of the package.
+    from cookiecutter.exceptions import CookiecutterException, FailedHookException
+    from cookiecutter.main import cookiecutter
+
+    template = template_dir()
+    options = public_options(template)
+    extra_context = parse_options(args.options, set(options))
+    for key, value in extra_context.items():
+        choices = options[key]
+        if isinstance(choices, list) and value not in choices:
+            raise UsageError(
+                f"{key}={value} is not supported; choose one of: {', '.join(choices)}"
+            )
+    output_dir = args.output_dir
+    if not output_dir.is_dir():
+        raise UsageError(f"output directory {output_dir} does not exist; create it first")
+    try:
+        cookiecutter(
+            str(template),
+            no_input=args.no_input,
+            extra_context=extra_context,
+            output_dir=str(output_dir),
+            accept_hooks=True,
+        )
+    except FailedHookException:
+        # The hook has already printed its one-line reason, and cookiecutter has removed
+        # the half-made directory.
+        return 1
+    except CookiecutterException as error:
+        raise UsageError(f"{error}; choose another project_slug or --output-dir") from error
+    return 0
