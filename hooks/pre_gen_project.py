@@ -1,0 +1,67 @@
+"""Refuse bad template answers before anything is written.
+
+Runs in whatever interpreter runs cookiecutter, so it uses the standard library alone.
+Each refusal is one line naming the field and the fix; the non-zero exit makes
+cookiecutter remove the project directory it had started.
+"""
+
+import json
+import keyword
+import re
+import sys
+
+# The answers arrive as JSON so that quotes and backslashes in them cannot break this file.
+ANSWERS = json.loads(r"""{{ cookiecutter|tojson }}""")
+SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# Import names of what a generated project installs: a module of the same name would
+# shadow them, and `import pandas` would import the project instead.
+DEPENDENCY_MODULES = {
+    "dvc", "fastapi", "joblib", "matplotlib", "mlprod", "nbdime", "nbformat", "nbstripout",
+    "numpy", "pandas", "pandera", "pre_commit", "pyarrow", "pydantic", "pytest", "ruff",
+    "scipy", "sklearn", "skops", "starlette", "tqdm", "uvicorn", "yaml",
+}
+
+
+def problems(answers):
+    """Yield one message per bad answer, each naming the field and the fix."""
+    if not answers["project_name"].strip():
+        yield "project_name is empty; give the project a name, e.g. project_name='Churn Model'"
+    slug = answers["project_slug"]
+    if not SLUG.match(slug):
+        yield (
+            f"project_slug '{slug}' may hold only lowercase letters, digits, '-' and '_' and "
+            "must start with a letter or digit; e.g. project_slug=churn-model"
+        )
+    module = answers["module_name"]
+    suggestion = f"e.g. module_name={slug.replace('-', '_')}_ml" if slug else ""
+    if not module.isidentifier():
+        yield f"module_name '{module}' is not a valid Python identifier; {suggestion}"
+    elif keyword.iskeyword(module) or keyword.issoftkeyword(module):
+        yield f"module_name '{module}' is a Python keyword; {suggestion}"
+    elif module in sys.stdlib_module_names:
+        yield f"module_name '{module}' shadows the standard-library module '{module}'; {suggestion}"
+    elif module in DEPENDENCY_MODULES:
+        yield f"module_name '{module}' shadows the '{module}' package the project uses; {suggestion}"
+    if not EMAIL.match(answers["author_email"]):
+        yield (
+            f"author_email '{answers['author_email']}' is not an email address; "
+            "e.g. author_email=team@example.com"
+        )
+    if answers["python_version"] not in SUPPORTED_PYTHONS:
+        yield (
+            f"python_version '{answers['python_version']}' is not supported; "
+            f"choose one of {', '.join(SUPPORTED_PYTHONS)}"
+        )
+
+
+def main():
+    found = list(problems(ANSWERS))
+    for message in found:
+        print(f"error: {message}", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
