@@ -18,10 +18,42 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # Import names of what a generated project installs: a module of the same name would
 # shadow them, and `import pandas` would import the project instead.
 DEPENDENCY_MODULES = {
-    "dvc", "fastapi", "joblib", "matplotlib", "mlprod", "nbdime", "nbformat", "nbstripout",
-    "numpy", "pandas", "pandera", "pre_commit", "pyarrow", "pydantic", "pytest", "ruff",
-    "scipy", "sklearn", "skops", "starlette", "tqdm", "uvicorn", "yaml",
+    "dvc",
+    "fastapi",
+    "joblib",
+    "matplotlib",
+    "mlprod",
+    "nbdime",
+    "nbformat",
+    "nbstripout",
+    "numpy",
+    "pandas",
+    "pandera",
+    "pre_commit",
+    "pyarrow",
+    "pydantic",
+    "pytest",
+    "ruff",
+    "scipy",
+    "sklearn",
+    "skops",
+    "starlette",
+    "tqdm",
+    "uvicorn",
+    "yaml",
 }
+
+
+def module_problems(module):
+    suggestion = "e.g. module_name=churn_model"
+    if not module.isidentifier():
+        yield f"module_name '{module}' is not a valid Python identifier; {suggestion}"
+    elif keyword.iskeyword(module) or keyword.issoftkeyword(module):
+        yield f"module_name '{module}' is a Python keyword; {suggestion}"
+    elif module in sys.stdlib_module_names:
+        yield f"module_name '{module}' shadows the standard-library module '{module}'; {suggestion}"
+    elif module in DEPENDENCY_MODULES:
+        yield f"module_name '{module}' shadows the package '{module}' it uses; {suggestion}"
 
 
 def problems(answers):
@@ -35,15 +67,9 @@ def problems(answers):
             "must start with a letter or digit; e.g. project_slug=churn-model"
         )
     module = answers["module_name"]
-    suggestion = f"e.g. module_name={slug.replace('-', '_')}_ml" if slug else ""
-    if not module.isidentifier():
-        yield f"module_name '{module}' is not a valid Python identifier; {suggestion}"
-    elif keyword.iskeyword(module) or keyword.issoftkeyword(module):
-        yield f"module_name '{module}' is a Python keyword; {suggestion}"
-    elif module in sys.stdlib_module_names:
-        yield f"module_name '{module}' shadows the standard-library module '{module}'; {suggestion}"
-    elif module in DEPENDENCY_MODULES:
-        yield f"module_name '{module}' shadows the '{module}' package the project uses; {suggestion}"
+    # A module name derived from a bad slug is fixed by fixing the slug: report that once.
+    if SLUG.match(slug) or module != slug.replace("-", "_"):
+        yield from module_problems(module)
     if not EMAIL.match(answers["author_email"]):
         yield (
             f"author_email '{answers['author_email']}' is not an email address; "

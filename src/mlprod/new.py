@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 
 from mlprod.errors import UsageError
 from mlprod.template import template_dir
+
+# Options whose empty value would make cookiecutter write into the output directory itself.
+NON_EMPTY = {"project_name": "'Churn Model'", "project_slug": "churn-model", "module_name": "churn"}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -38,9 +42,7 @@ def parse_options(pairs: list[str], known: set[str]) -> dict[str, str]:
         if not sep or not key:
             raise UsageError(f"option '{pair}' is not KEY=VALUE; write e.g. deployment=both")
         if key not in known:
-            raise UsageError(
-                f"unknown option '{key}'; choose from: {', '.join(sorted(known))}"
-            )
+            raise UsageError(f"unknown option '{key}'; choose from: {', '.join(sorted(known))}")
         options[key] = value
     return options
 
@@ -52,18 +54,22 @@ def public_options(template: Path) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: cookiecutter is the slowest import of the package.
-    from cookiecutter.exceptions import CookiecutterException, FailedHookException
+    from cookiecutter.exceptions import FailedHookException, OutputDirExistsException
     from cookiecutter.main import cookiecutter
+
+    # The hooks print their own one-line reasons; cookiecutter's log would add a traceback.
+    logging.getLogger("cookiecutter").disabled = True
 
     template = template_dir()
     options = public_options(template)
     extra_context = parse_options(args.options, set(options))
+    for key, example in NON_EMPTY.items():
+        if key in extra_context and not extra_context[key].strip():
+            raise UsageError(f"{key} is empty; give it a value, e.g. {key}={example}")
     for key, value in extra_context.items():
         choices = options[key]
         if isinstance(choices, list) and value not in choices:
-            raise UsageError(
-                f"{key}={value} is not supported; choose one of: {', '.join(choices)}"
-            )
+            raise UsageError(f"{key}={value} is not supported; choose one of: {', '.join(choices)}")
     output_dir = args.output_dir
     if not output_dir.is_dir():
         raise UsageError(f"output directory {output_dir} does not exist; create it first")
@@ -79,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         # The hook has already printed its one-line reason, and cookiecutter has removed
         # the half-made directory.
         return 1
-    except CookiecutterException as error:
-        raise UsageError(f"{error}; choose another project_slug or --output-dir") from error
+    except OutputDirExistsException as error:
+        raise UsageError(
+            f"{str(error).removeprefix('Error: ')}; choose another project_slug or --output-dir"
+        ) from error
     return 0

@@ -1,0 +1,43 @@
+"""Helpers shared by the tests: the template, baking it, running commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def template_context() -> dict:
+    return json.loads((REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+
+
+def bake_project(output_dir: Path, **options: str) -> Path:
+    """Generate a project with cookiecutter's API on this repository; return its path."""
+    from cookiecutter.main import cookiecutter
+
+    project = cookiecutter(
+        str(REPO_ROOT), no_input=True, output_dir=str(output_dir), extra_context=options
+    )
+    return Path(project)
+
+
+def run(*cmd: str | Path, cwd: Path, env: dict | None = None, timeout: float = 900):
+    """Run a command; on failure, fail the test with its output."""
+    result = subprocess.run(
+        [str(part) for part in cmd],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, cmd))} exited {result.returncode} in {cwd}\n"
+            f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}"
+        )
+    return result

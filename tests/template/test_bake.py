@@ -1,0 +1,256 @@
+"""Bake the template over a rotating matrix of options and check every generated tree."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from bakery import run, template_context
+
+CHOICE_OPTIONS = {
+    key: value
+    for key, value in template_context().items()
+    if isinstance(value, list) and not key.startswith("_")
+}
+
+
+def rotating_matrix() -> list[dict[str, str]]:
+    """Every choice of every option at least once: row i takes choice i of each option."""
+    rows = max(len(choices) for choices in CHOICE_OPTIONS.values())
+    cycles = {key: itertools.cycle(choices) for key, choices in CHOICE_OPTIONS.items()}
+    return [{key: next(cycle) for key, cycle in cycles.items()} for _ in range(rows)]
+
+
+MATRIX = rotating_matrix()
+ALWAYS = {
+    ".dvc/.gitignore",
+    ".dvc/config",
+    ".dvcignore",
+    ".env.example",
+    ".gitattributes",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "CONTRIBUTING.md",
+    "LICENSE",
+    "Makefile",
+    "README.md",
+    "notebooks/README.md",
+    "pyproject.toml",
+    "src/{module}/__init__.py",
+    "src/{module}/py.typed",
+    "tests/test_package.py",
+}
+BY_CHOICE = {
+    ("ci", "github"): {
+        ".github/workflows/ci.yml",
+        ".github/pull_request_template.md",
+        ".github/CODEOWNERS",
+    },
+    ("ci", "gitlab"): {
+        ".gitlab-ci.yml",
+        ".gitlab/merge_request_templates/Default.md",
+        ".gitlab/CODEOWNERS",
+    },
+    ("ci", "none"): {".github/pull_request_template.md", ".github/CODEOWNERS"},
+}
+
+
+def expected_files(options: dict[str, str], module: str) -> set[str]:
+    files = set(ALWAYS)
+    for (option, choice), paths in BY_CHOICE.items():
+        if options[option] == choice:
+            files |= paths
+    return {path.format(module=module) for path in files}
+
+
+def generated_files(project: Path) -> set[str]:
+    return {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    }
+
+
+def test_matrix_covers_every_choice():
+    for option, choices in CHOICE_OPTIONS.items():
+        assert {row[option] for row in MATRIX} == set(choices), option
+
+
+@pytest.fixture(scope="module", params=MATRIX, ids=lambda row: "-".join(row.values()))
+def baked(request, tmp_path_factory):
+    from bakery import bake_project
+
+    options = request.param
+    project = bake_project(tmp_path_factory.mktemp("matrix"), **options)
+    return options, project
+
+
+def test_generates_exactly_the_expected_files(baked):
+    options, project = baked
+    assert generated_files(project) == expected_files(options, "my_ml_project")
+
+
+def test_no_template_syntax_survives(baked):
+    _, project = baked
+    leftovers = [
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file()
+        and ".git" not in path.relative_to(project).parts
+        and re.search(r"\{\{|\{%|%\}|\}\}", path.read_text(encoding="utf-8"))
+    ]
+    assert leftovers == []
+
+
+def test_structured_files_parse(baked):
+    _, project = baked
+    parsed = set()
+    for path in project.rglob("*"):
+        if ".git" in path.relative_to(project).parts or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".toml":
+            tomllib.loads(text)
+        elif path.suffix in {".yaml", ".yml"}:
+            yaml.safe_load(text)
+        elif path.suffix in {".json", ".ipynb"}:
+            json.loads(text)
+        else:
+            continue
+        parsed.add(path.relative_to(project).as_posix())
+    assert {"pyproject.toml", ".pre-commit-config.yaml"} <= parsed
+
+
+def test_generated_python_is_ruff_clean(baked):
+    _, project = baked
+    run("ruff", "check", "--no-cache", ".", cwd=project)
+    run("ruff", "format", "--check", "--no-cache", ".", cwd=project)
+
+
+def test_precommit_config_is_valid(baked):
+    _, project = baked
+    run("pre-commit", "validate-config", ".pre-commit-config.yaml", cwd=project)
+
+
+def test_repository_is_on_main_with_one_clean_commit(baked):
+    _, project = baked
+
+    def git(*args):
+        return run("git", *args, cwd=project).stdout.strip()
+
+    assert git("symbolic-ref", "--short", "HEAD") == "main"
+    assert git("rev-list", "--count", "HEAD") == "1"
+    assert git("status", "--porcelain", "--untracked-files=all") == ""
+    tracked = set(git("ls-files").splitlines())
+    assert tracked == generated_files(project)
+
+
+def test_hook_versions_equal_dev_dependency_pins(baked):
+    options, project = baked
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = dict(
+        re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", dep).groups()
+        for dep in pyproject["dependency-groups"]["dev"]
+        if "==" in dep
+    )
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hook_versions = {}
+    for repo in config["repos"]:
+        if repo["repo"] == "local":
+            for hook in repo["hooks"]:
+                for dep in hook.get("additional_dependencies", []):
+                    name, version = dep.split("==")
+                    hook_versions[name] = version
+        else:
+            name = repo["repo"].rstrip("/").rsplit("/", 1)[-1].replace("-pre-commit", "")
+            hook_versions[name] = repo["rev"].lstrip("v")
+    shared = {"ruff", "nbstripout"}
+    assert shared <= set(hook_versions), options["precommit_source"]
+    for tool in shared:
+        assert hook_versions[tool] == pins[tool], tool
+
+
+def test_both_precommit_sources_run_the_same_hooks(bake):
+    def hook_ids(project: Path) -> list[str]:
+        config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+        return sorted(hook["id"] for repo in config["repos"] for hook in repo["hooks"])
+
+    assert hook_ids(bake(precommit_source="pypi")) == hook_ids(bake(precommit_source="github"))
+
+
+def test_pypi_hooks_install_from_the_package_index_only(bake):
+    config = yaml.safe_load((bake() / ".pre-commit-config.yaml").read_text())
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    for hook in config["repos"][0]["hooks"]:
+        assert hook["language"] == "python"
+        assert all("==" in dep for dep in hook["additional_dependencies"]), hook["id"]
+
+
+@pytest.mark.parametrize("remote", CHOICE_OPTIONS["dvc_remote"])
+def test_dvc_config_names_the_chosen_default_remote_without_credentials(bake, remote):
+    config = (bake(dvc_remote=remote) / ".dvc" / "config").read_text()
+    assert re.search(rf"^\s*remote = {remote}$", config, re.M)
+    assert f"['remote \"{remote}\"']" in config
+    assert not re.search(r"key|secret|password|token", config, re.I)
+
+
+def test_quotes_and_unicode_in_answers_render_valid_files(bake):
+    project = bake(
+        project_name='Zoë\'s "Churn" Model',
+        description='Predicts churn \\ with "quotes"',
+        author_name='Zoë "Z" O\'Neil',
+    )
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["description"] == 'Predicts churn \\ with "quotes"'
+    assert pyproject["project"]["authors"][0]["name"] == 'Zoë "Z" O\'Neil'
+    assert project.name == "zoe-s-churn-model"
+
+
+def test_license_matches_the_choice(bake):
+    first_lines = {
+        "MIT": "MIT License",
+        "Apache-2.0": "Apache License",
+        "BSD-3-Clause": "BSD 3-Clause License",
+        "Proprietary": "All rights reserved.",
+    }
+    for license_name, marker in first_lines.items():
+        text = (bake(license=license_name) / "LICENSE").read_text()
+        assert marker in text.splitlines()[0] + text.splitlines()[1], license_name
+        others = [m for name, m in first_lines.items() if name != license_name]
+        assert not any(other in text for other in others), license_name
+
+
+def test_first_commit_uses_author_when_git_has_no_identity(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
+    import sys
+
+    run(
+        sys.executable,
+        "-m",
+        "mlprod",
+        "new",
+        "--no-input",
+        "-o",
+        tmp_path,
+        "author_name=Ada Lovelace",
+        "author_email=ada@example.com",
+        cwd=tmp_path,
+        env=env,
+    )
+    author = subprocess.run(
+        ["git", "log", "-1", "--format=%an <%ae>"],
+        cwd=tmp_path / "my-ml-project",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert author == "Ada Lovelace <ada@example.com>"
