@@ -64,11 +64,13 @@ def identity_env(context):
     return env
 
 
-def first_commit(context):
-    """`git init` on main and one commit holding every generated file."""
+def git_init():
     git("init", "--quiet")
     # `git init -b` needs git 2.28; pointing HEAD at main works on any version.
     git("symbolic-ref", "HEAD", "refs/heads/main")
+
+
+def git_commit_everything(context):
     git("add", "--all")
     message = FIRST_COMMIT_MESSAGE.format(version=context["_mlprod_version"])
     # No hooks exist yet in this clone; --no-verify keeps a global hooks path out of it.
@@ -122,7 +124,8 @@ def main():
         print("warning: git was not found, so the project is not a git repository yet.")
     else:
         try:
-            timer.run("git", first_commit, CONTEXT)
+            timer.run("git init", git_init)
+            timer.run("git commit", git_commit_everything, CONTEXT)
             committed = True
         except subprocess.CalledProcessError as error:
             reason = (error.stderr or "").strip().splitlines()

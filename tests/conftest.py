@@ -51,4 +51,8 @@ def project_env(wheel_dir) -> dict:
     env = dict(os.environ)
     env["UV_FIND_LINKS"] = env["PIP_FIND_LINKS"] = str(wheel_dir)
     env.pop("VIRTUAL_ENV", None)
+    # Commits made by the tests need an identity even on a machine with no git config.
+    for role in ("AUTHOR", "COMMITTER"):
+        env.setdefault(f"GIT_{role}_NAME", "mlprod tests")
+        env.setdefault(f"GIT_{role}_EMAIL", "tests@example.com")
     return env

@@ -28,3 +28,18 @@ def test_no_command_prints_help_and_exits_2():
 def test_console_script_is_declared():
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     assert pyproject["project"]["scripts"]["mlprod"] == "mlprod.cli:main"
+
+
+def test_readme_options_table_matches_cookiecutter_json():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {
+        cells[1].strip("` "): cells[2].strip()
+        for line in readme.splitlines()
+        if line.startswith("| `") and len(cells := line.split("|")) > 3
+    }
+    for option, value in template_context().items():
+        if option.startswith("_"):
+            continue
+        assert option in rows, option
+        if isinstance(value, list):
+            assert rows[option] == ", ".join(value), option

@@ -254,3 +254,16 @@ def test_first_commit_uses_author_when_git_has_no_identity(tmp_path):
         check=True,
     ).stdout.strip()
     assert author == "Ada Lovelace <ada@example.com>"
+
+
+def test_make_help_lists_every_target(bake):
+    project = bake()
+    targets = {
+        line.split(":")[0]
+        for line in (project / "Makefile").read_text().splitlines()
+        if line and not line.startswith(("\t", " ", "#", ".")) and ":" in line and "=" not in line
+    }
+    listed = run("make", "help", cwd=project).stdout
+    assert {"setup", "test", "lint", "format", "pipeline"} <= targets
+    for target in targets:
+        assert f"make {target}" in listed, target
