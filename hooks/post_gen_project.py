@@ -24,6 +24,9 @@ UNSELECTED = {
         "gitlab": [".github"],
         "none": [".github/workflows", ".gitlab-ci.yml", ".gitlab"],
     },
+    "notebook_format": {
+        "ipynb": ["jupytext.toml"],
+    },
 }
 FIRST_COMMIT_MESSAGE = "Initial commit from mlprod-template {version}"
 

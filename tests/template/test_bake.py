@@ -58,6 +58,7 @@ BY_CHOICE = {
         ".gitlab/CODEOWNERS",
     },
     ("ci", "none"): {".github/pull_request_template.md", ".github/CODEOWNERS"},
+    ("notebook_format", "jupytext"): {"jupytext.toml"},
 }
 
 
