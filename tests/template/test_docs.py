@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cookiecutter.main import cookiecutter
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MARKDOWN_LINT_CONFIG = REPO_ROOT / "{{cookiecutter.project_slug}}" / ".pymarkdown.json"
@@ -230,3 +231,9 @@ def test_markdown_linter_disables_only_line_length():
     disabled = {rule for rule, cfg in config["plugins"].items() if cfg.get("enabled") is False}
     assert disabled == {"md013"}
     assert config["extensions"]["front-matter"]["enabled"] is True
+
+
+def test_rendering_matches_a_real_cookiecutter_bake(docs_renderer, tmp_path):
+    project = Path(cookiecutter(str(REPO_ROOT), no_input=True, output_dir=str(tmp_path / "out")))
+    assert read_tree(project / "docs") == read_tree(docs_renderer())
+    assert (project / ".pymarkdown.json").read_text() == MARKDOWN_LINT_CONFIG.read_text()
