@@ -237,3 +237,12 @@ def test_rendering_matches_a_real_cookiecutter_bake(docs_renderer, tmp_path):
     project = Path(cookiecutter(str(REPO_ROOT), no_input=True, output_dir=str(tmp_path / "out")))
     assert read_tree(project / "docs") == read_tree(docs_renderer())
     assert (project / ".pymarkdown.json").read_text() == MARKDOWN_LINT_CONFIG.read_text()
+
+
+def test_definition_of_done_scores_all_28_ml_test_score_items(default_docs):
+    development = (default_docs / "phases/04-development.md").read_text(encoding="utf-8")
+    table = sections(sections(development, 2)["Questions"], 3)[
+        "4.5 Definition of done: what is our ML Test Score?"
+    ]
+    ids = re.findall(r"^\| ([DMIO][1-7]) \| .+ \| \[FILL: 0, 0\.5 or 1\] \|$", table, re.M)
+    assert sorted(ids) == sorted(f"{group}{n}" for group in "DMIO" for n in range(1, 8))
