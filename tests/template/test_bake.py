@@ -36,7 +36,20 @@ ALWAYS = {
     ".gitattributes",
     ".gitignore",
     ".pre-commit-config.yaml",
+    ".pymarkdown.json",
     "CONTRIBUTING.md",
+    "docs/README.md",
+    "docs/datasheet.md",
+    "docs/decisions/0000-template.md",
+    "docs/decisions/0001-batch-or-realtime.md",
+    "docs/decisions/README.md",
+    "docs/model-card.md",
+    "docs/phases/01-planning.md",
+    "docs/phases/02-scoping-and-research.md",
+    "docs/phases/03-experimentation.md",
+    "docs/phases/04-development.md",
+    "docs/phases/05-deployment.md",
+    "docs/phases/06-evaluation.md",
     "LICENSE",
     "Makefile",
     "README.md",
@@ -170,8 +183,9 @@ def test_hook_versions_equal_dev_dependency_pins(baked):
                     hook_versions[name] = version
         else:
             name = repo["repo"].rstrip("/").rsplit("/", 1)[-1].replace("-pre-commit", "")
+            name = {"pymarkdown": "pymarkdownlnt"}.get(name, name)
             hook_versions[name] = repo["rev"].lstrip("v")
-    shared = {"ruff", "nbstripout"}
+    shared = {"ruff", "nbstripout", "pymarkdownlnt"}
     assert shared <= set(hook_versions), options["precommit_source"]
     for tool in shared:
         assert hook_versions[tool] == pins[tool], tool
