@@ -183,9 +183,9 @@ def test_hook_versions_equal_dev_dependency_pins(baked):
                     hook_versions[name] = version
         else:
             name = repo["repo"].rstrip("/").rsplit("/", 1)[-1].replace("-pre-commit", "")
-            name = {"pymarkdown": "pymarkdownlnt"}.get(name, name)
+            name = {"pymarkdown": "pymarkdownlnt", "mlprod-template": "mlprod"}.get(name, name)
             hook_versions[name] = repo["rev"].lstrip("v")
-    shared = {"ruff", "nbstripout", "pymarkdownlnt"}
+    shared = {"ruff", "pymarkdownlnt", "mlprod"}
     assert shared <= set(hook_versions), options["precommit_source"]
     for tool in shared:
         assert hook_versions[tool] == pins[tool], tool
