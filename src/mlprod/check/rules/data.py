@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -98,7 +99,7 @@ def sizes(audit: Audit) -> Iterator[Finding]:
             yield DATA001.finding(
                 entry.path,
                 f"{kind} of {human(entry.size)} is tracked by git (limit {human(limit)})",
-                f"git rm --cached '{entry.path}' && dvc add '{entry.path}'",
+                f"git rm --cached {shlex.quote(entry.path)} && dvc add {shlex.quote(entry.path)}",
             )
 
 
