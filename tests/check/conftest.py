@@ -42,7 +42,7 @@ PHASES = (
 
 def phase_doc(phase: str, status: str = "not-started", body: str = "") -> str:
     return (
-        f"---\nphase: {phase}\nstatus: {status}\nowner: data-team\nlast_reviewed: 2025-01-01\n---\n"
+        f"---\nphase: {phase}\nstatus: {status}\nowner: ana\nlast_reviewed: 2025-01-01\n---\n"
         f"# {phase}\n\n## Success metric\n\n[FILL: the metric]\n\n## Baseline\n\n[FILL: baseline]\n"
         + body
     )
@@ -55,7 +55,7 @@ COMPLIANT_FILES: dict[str, str] = {
     ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: make test\n",
     ".github/pull_request_template.md": "## What changed\n",
     ".github/CODEOWNERS": "* @data-team\n",
-    ".dvc/config": "[core]\n    remote = storage\n['remote \"storage\"']\n    url = /tmp/dvc-store\n",
+    ".dvc/config": "[core]\n    remote = storage\n['remote \"storage\"']\n    url = /tmp/store\n",
     ".dvc/.gitignore": "/config.local\n/tmp\n/cache\n",
     "Makefile": "setup:\n\tpre-commit install\n\ntest:\n\tpytest\n",
     "pyproject.toml": '[project]\nname = "churn"\n',
@@ -64,7 +64,7 @@ COMPLIANT_FILES: dict[str, str] = {
     "notebooks/explore.ipynb": json.dumps(CLEAN_NOTEBOOK, indent=1) + "\n",
     "data/.gitkeep": "",
     "models/.gitkeep": "",
-    "README.md": "Never commit an AWS_SECRET_ACCESS_KEY or a -----BEGIN RSA PRIVATE KEY----- file.\n",
+    "README.md": "Never commit AWS_SECRET_ACCESS_KEY or -----BEGIN RSA PRIVATE KEY----- files.\n",
     **{f"docs/phases/{phase}.md": phase_doc(phase) for phase in PHASES},
 }
 # What `make setup` configures in each clone; `cat` stands in for nbstripout's clean

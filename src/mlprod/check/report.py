@@ -64,7 +64,8 @@ def write(text: str) -> None:
     try:
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(errors="backslashreplace")
-        sys.stdout.write(text)
+        for line in text.splitlines(keepends=True):
+            sys.stdout.write(line)
         sys.stdout.flush()
     except BrokenPipeError:
         # Python would report the broken pipe again when it flushes stdout at exit.

@@ -113,7 +113,11 @@ def test_json_that_is_not_a_notebook_is_reported(repo: Repo) -> None:
 
 
 def test_nbformat_3_notebook_is_understood(repo: Repo) -> None:
-    old = {"nbformat": 3, "worksheets": [{"cells": [{"cell_type": "code", "input": "1",
-                                                      "outputs": [], "prompt_number": 4}]}]}
+    old = {
+        "nbformat": 3,
+        "worksheets": [
+            {"cells": [{"cell_type": "code", "input": "1", "outputs": [], "prompt_number": 4}]}
+        ],
+    }
     repo.add("notebooks/old.ipynb", json.dumps(old))
     assert repo.check().codes == {"NB001"}

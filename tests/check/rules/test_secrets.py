@@ -20,7 +20,8 @@ SECRETS = {
         "a private key",
     ),
     "encrypted": (
-        "-----BEGIN RSA " + "PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES\n\n"
+        "-----BEGIN RSA "
+        + "PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES\n\n"
         + PEM_BODY,
         "a private key",
     ),
@@ -29,7 +30,7 @@ SECRETS = {
     "aws_secret": ("AWS_SECRET_" + "ACCESS_KEY=" + B64_40 + "\n", "an AWS secret access key"),
     "gcp": (
         '{"type": "service_account", "private_key": "-----BEGIN '
-        + 'PRIVATE KEY-----\\n'
+        + "PRIVATE KEY-----\\n"
         + PEM_BODY
         + '\\n"}',
         "a Google Cloud service-account private key",
@@ -38,8 +39,10 @@ SECRETS = {
         "DefaultEndpointsProtocol=https;AccountName=x;Account" + "Key=" + "a" * 86 + "==",
         "an Azure storage account key",
     ),
-    "azure_sas": ("https://x.blob.core.windows.net/c?sv=2022&s" + "ig=" + "b" * 44 + "%3D",
-                  "an Azure shared access signature"),
+    "azure_sas": (
+        "https://x.blob.core.windows.net/c?sv=2022&s" + "ig=" + "b" * 44 + "%3D",
+        "an Azure shared access signature",
+    ),
     "github": ("token: gh" + "p_" + "A1" * 18, "a GitHub token"),
     "github_pat": ("github" + "_pat_" + "B2" * 41, "a GitHub token"),
     "gitlab": ("token = gl" + "pat-" + "c" * 20, "a GitLab token"),
@@ -91,7 +94,10 @@ def test_tracked_env_file_is_reported(repo: Repo) -> None:
     repo.add(".env", "TOKEN=x\n")
     repo.add("services/api/.env.production", "TOKEN=x\n")
     repo.add(".env.example", "TOKEN=\n")
-    assert {f["path"] for f in repo.check().of("SEC002")} == {".env", "services/api/.env.production"}
+    assert {f["path"] for f in repo.check().of("SEC002")} == {
+        ".env",
+        "services/api/.env.production",
+    }
 
 
 def test_env_not_ignored_is_reported(repo: Repo) -> None:

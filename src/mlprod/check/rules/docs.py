@@ -112,10 +112,10 @@ def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> 
     lines_with_markers = markers(lines)
     if lines_with_markers:
         count = len(lines_with_markers)
+        remain = f"{count} fill-in markers remain" if count > 1 else "1 fill-in marker remains"
         yield DOC002.finding(
             entry.path,
-            f"status is {status} but {count} fill-in marker{'s' if count > 1 else ''} remain "
-            f"(first at line {lines_with_markers[0]})",
+            f"status is {status} but {remain} (first at line {lines_with_markers[0]})",
             "replace each [FILL: ...] with the answer, or set status: not-started",
         )
     if entry.path == PLANNING_DOC and status == "done":
