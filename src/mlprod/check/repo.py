@@ -13,8 +13,8 @@ import os
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from mlprod.errors import UsageError
 
@@ -23,8 +23,9 @@ SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
 
 
-@dataclass(frozen=True)
-class IndexEntry:
+class IndexEntry(NamedTuple):
+    """A path in the index (a tuple: tens of thousands are made per run)."""
+
     path: str
     mode: str
     sha: str
@@ -75,10 +76,13 @@ class Repository:
         self.has_commit = has_commit
         self._entries: dict[str, IndexEntry] | None = None
         self._config: dict[str, str] | None = None
+        self._read: dict[str, bytes | None] = {}
 
     @classmethod
     def open(cls, path: Path) -> Repository | None:
-        probe = git(["rev-parse", "--show-toplevel"], path)
+        probe = git(
+            ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-path", "hooks"], path
+        )
         if probe.returncode != 0:
             reason = first_line(probe.stderr)
             if "not a git repository" in reason:
@@ -94,11 +98,13 @@ class Repository:
                     "run mlprod check in a clone's working tree"
                 )
             raise UsageError(f"git cannot read {path}: {reason}; check the path and permissions")
-        root = Path(os.fsdecode(probe.stdout.rstrip(b"\n")))
-        dirs = git_out(["rev-parse", "--absolute-git-dir", "--git-path", "hooks"], root)
-        git_dir, hooks = os.fsdecode(dirs).rstrip("\n").split("\n")[:2]
+        # Paths end in a newline each; a newline inside one would end it early, so split at
+        # the last two newlines-before-end instead of every newline.
+        top, git_dir, hooks = os.fsdecode(probe.stdout[:-1]).rsplit("\n", 2)
+        root = Path(top)
         head = git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], root)
-        return cls(root, Path(git_dir), root / hooks, head.returncode == 0)
+        # `--git-path` answers relative to where git ran: PATH, which may be a subdirectory.
+        return cls(root, Path(git_dir), Path(path, hooks).resolve(), head.returncode == 0)
 
     def entries(self) -> dict[str, IndexEntry]:
         """Every path in the index with its blob id and size, in index order."""
@@ -188,10 +194,11 @@ class Repository:
 
     def read(self, path: str) -> bytes | None:
         """The index version of one tracked regular file, or None."""
-        entry = self.entries().get(path)
-        if entry is None or not entry.is_file:
-            return None
-        return next((data for _, data in self.blobs([entry])), None)
+        if path not in self._read:
+            entry = self.entries().get(path)
+            wanted = [entry] if entry is not None and entry.is_file else []
+            self._read[path] = next((data for _, data in self.blobs(wanted)), None)
+        return self._read[path]
 
     def config(self) -> dict[str, str]:
         """Effective git configuration (system, global, repository), last value wins."""

@@ -24,22 +24,33 @@ SEC003 = Rule("SEC003", ERROR, "credentials in .dvc/config instead of .dvc/confi
 RULES = (SEC001, SEC002, SEC003)
 
 B64 = rb"[A-Za-z0-9+/]"
-PATTERNS: dict[str, bytes] = {
-    "gcp": rb'"private_key"\s*:\s*"-----BEGIN [A-Z ]*PRIVATE KEY-----(?:\\n)?' + B64 + rb"{40}",
-    "pem": rb"-----BEGIN (?:(?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)"
-    rb"-----(?:[^\0-]|-(?!----END)){0,300}?" + B64 + rb"{40}",
-    "aws_id": rb"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Z0-9])",
-    "aws_secret": rb"(?i:aws_?secret_?(?:access_?)?key)[\"']?\s*[:=]\s*[\"']?"
-    + B64
-    + rb"{40}(?![A-Za-z0-9+/])",
-    "azure": rb"AccountKey=" + B64 + rb"{86}==",
-    "azure_sas": rb"[?&;]sig=[A-Za-z0-9%+/]{43,}(?:=|%3[Dd])",
-    "github": rb"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b",
-    "gitlab": rb"\bglpat-[A-Za-z0-9_-]{20}\b",
-    "slack": rb"\bxox[abposr]-[0-9]+-[0-9A-Za-z-]{10,}|https://hooks\.slack\.com/services/T\w+/B\w+/\w+",
-    "huggingface": rb"\bhf_[A-Za-z]{34}\b",
-    "openai": rb"\bsk-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}",
-}
+# Each pattern starts with a literal so that `re` can jump between candidates at memchr
+# speed; one alternation of them all scans twenty times slower. Context that would
+# precede the literal is asserted after it, with a lookbehind.
+PATTERNS: tuple[tuple[str, bytes], ...] = (
+    ("gcp", rb'"private_key"\s*:\s*"-----BEGIN [A-Z ]*PRIVATE KEY-----(?:\\n)?' + B64 + rb"{40}"),
+    (
+        "pem",
+        rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
+        rb"(?:[^\0-]|-(?!----END)){0,300}?" + B64 + rb"{40}",
+    ),
+    ("aws_id", rb"AKIA(?<![A-Z0-9]AKIA)[A-Z2-7]{16}(?![A-Z0-9])"),
+    ("aws_id", rb"ASIA(?<![A-Z0-9]ASIA)[A-Z2-7]{16}(?![A-Z0-9])"),
+    ("azure", rb"AccountKey=" + B64 + rb"{86}=="),
+    ("azure_sas", rb"sig=(?<=[?&;]sig=)[A-Za-z0-9%+/]{43,}(?:=|%3[Dd])"),
+    ("github", rb"gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
+    ("github", rb"github_pat_[A-Za-z0-9_]{82}(?![A-Za-z0-9_])"),
+    ("gitlab", rb"glpat-[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])"),
+    ("slack", rb"xox[abposr]-[0-9]+-[0-9A-Za-z-]{10,}"),
+    ("slack", rb"https://hooks\.slack\.com/services/T\w+/B\w+/\w+"),
+    ("huggingface", rb"hf_(?<![A-Za-z0-9]hf_)[A-Za-z]{34}(?![A-Za-z0-9])"),
+    ("openai", rb"sk-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
+)
+SECRETS = tuple((kind, re.compile(pattern)) for kind, pattern in PATTERNS)
+# Case-insensitive, so without a literal prefix: searched only in files holding "ecret".
+AWS_SECRET = re.compile(
+    rb"(?i:aws_?secret_?(?:access_?)?key)[\"']?\s*[:=]\s*[\"']?" + B64 + rb"{40}(?![A-Za-z0-9+/])"
+)
 NAMES = {
     "gcp": "a Google Cloud service-account private key",
     "pem": "a private key",
@@ -53,7 +64,6 @@ NAMES = {
     "huggingface": "a Hugging Face token",
     "openai": "an OpenAI API key",
 }
-SECRET = re.compile(b"|".join(rb"(?P<%s>%s)" % (k.encode(), v) for k, v in PATTERNS.items()))
 # Values published in vendor documentation and emulators, safe in any repository.
 PUBLISHED = (
     b"EXAMPLE",
@@ -141,16 +151,26 @@ def wants(entry: IndexEntry) -> bool:
     return entry.path.rsplit(".", 1)[-1].lower() not in BINARY_SUFFIXES
 
 
+def record(found: dict[str, int], kind: str, data: bytes, pattern: re.Pattern) -> None:
+    """Keep the line of the first match of each kind, skipping published example values."""
+    match = pattern.search(data)
+    while match is not None and any(example in match.group() for example in PUBLISHED):
+        match = pattern.search(data, match.end())
+    if match is not None:
+        found[kind] = data.count(b"\n", 0, match.start()) + 1
+
+
 def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> Iterator[Finding]:
     if b"\0" in data[:SNIFF]:
         return
     found: dict[str, int] = {}
-    for match in SECRET.finditer(data):
-        if any(published in match.group() for published in PUBLISHED):
-            continue
-        kind = match.lastgroup or ""
+    for kind, pattern in SECRETS:
         if kind not in found:
-            found[kind] = data.count(b"\n", 0, match.start()) + 1
+            record(found, kind, data, pattern)
+    if b"ecret" in data or b"ECRET" in data:
+        record(found, "aws_secret", data, AWS_SECRET)
+    if "gcp" in found:
+        found.pop("pem", None)  # the same key, already named more precisely
     for kind, line in found.items():
         yield SEC001.finding(
             entry.path,
