@@ -17,6 +17,7 @@ from mlprod.errors import UsageError
 # sets `func`, which takes the parsed namespace and returns the exit code.
 COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("mlprod.new", "generate a project from the bundled template"),
+    "check": ("mlprod.check.cli", "audit a repository against the standards"),
 }
 
 

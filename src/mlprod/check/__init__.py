@@ -1,0 +1,1 @@
+"""`mlprod check`: audit a git repository against the standards of the generated project."""

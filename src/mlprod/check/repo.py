@@ -1,0 +1,232 @@
+"""What git tracks in a repository, read with a fixed handful of git processes.
+
+Every list crosses the process boundary NUL-separated (`-z`), so names with spaces,
+newlines or any bytes survive; paths are decoded with `os.fsdecode` and encoded back the
+same way, so even names that are not UTF-8 round-trip. Blob contents come from the index
+through `git cat-file --batch`, one process for any number of blobs: the working copy may
+differ, but the index is what the next commit records.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from mlprod.errors import UsageError
+
+REGULAR_MODES = ("100644", "100755")
+SYMLINK_MODE = "120000"
+SUBMODULE_MODE = "160000"
+
+
+class IndexEntry(NamedTuple):
+    """A path in the index (a tuple: tens of thousands are made per run)."""
+
+    path: str
+    mode: str
+    sha: str
+    size: int
+
+    @property
+    def is_file(self) -> bool:
+        """A regular file; symlinks, submodules and sparse directories are not."""
+        return self.mode in REGULAR_MODES
+
+
+def git(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        raise UsageError("git is not installed or not on PATH; install git") from None
+
+
+def first_line(stderr: bytes) -> str:
+    lines = os.fsdecode(stderr).strip().splitlines()
+    return lines[-1].removeprefix("fatal: ") if lines else "unknown error"
+
+
+def git_out(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+    """Run git and return its output, or stop with one line saying what git refused."""
+    result = git(args, cwd, stdin)
+    if result.returncode != 0:
+        raise UsageError(
+            f"git {args[0]} failed in {cwd}: {first_line(result.stderr)}; "
+            "fix the repository so that plain git commands work in it"
+        )
+    return result.stdout
+
+
+def split_z(output: bytes) -> list[str]:
+    return [os.fsdecode(item) for item in output.split(b"\0") if item]
+
+
+class Repository:
+    """A work tree and its index. `open` returns None for a directory git does not manage."""
+
+    def __init__(self, root: Path, git_dir: Path, hooks_dir: Path, has_commit: bool) -> None:
+        self.root = root
+        self.git_dir = git_dir
+        self.hooks_dir = hooks_dir
+        self.has_commit = has_commit
+        self._entries: dict[str, IndexEntry] | None = None
+        self._config: dict[str, str] | None = None
+        self._read: dict[str, bytes | None] = {}
+
+    @classmethod
+    def open(cls, path: Path) -> Repository | None:
+        probe = git(
+            ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-path", "hooks"], path
+        )
+        if probe.returncode != 0:
+            reason = first_line(probe.stderr)
+            if "not a git repository" in reason:
+                return None
+            if "dubious ownership" in reason:
+                raise UsageError(
+                    f"git refuses {path}: it belongs to another user; "
+                    f"run: git config --global --add safe.directory {path}"
+                )
+            if "work tree" in reason:
+                raise UsageError(
+                    f"{path} is a bare repository or a .git directory; "
+                    "run mlprod check in a clone's working tree"
+                )
+            raise UsageError(f"git cannot read {path}: {reason}; check the path and permissions")
+        # Paths end in a newline each; a newline inside one would end it early, so split at
+        # the last two newlines-before-end instead of every newline.
+        top, git_dir, hooks = os.fsdecode(probe.stdout[:-1]).rsplit("\n", 2)
+        root = Path(top)
+        head = git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], root)
+        # `--git-path` answers relative to where git ran: PATH, which may be a subdirectory.
+        return cls(root, Path(git_dir), Path(path, hooks).resolve(), head.returncode == 0)
+
+    def entries(self) -> dict[str, IndexEntry]:
+        """Every path in the index with its blob id and size, in index order."""
+        if self._entries is None:
+            staged = git_out(["ls-files", "-s", "-z"], self.root)
+            rows: dict[str, tuple[str, str, str]] = {}
+            for record in staged.split(b"\0"):
+                if not record:
+                    continue
+                meta, _, raw_path = record.partition(b"\t")
+                mode, sha, stage = meta.decode("ascii").split(" ")
+                path = os.fsdecode(raw_path)
+                # A conflicted path has stages 1-3; keep "ours" (2), what the author sees.
+                if path not in rows or stage == "2":
+                    rows[path] = (mode, sha, stage)
+            sizes = self._sizes({sha for mode, sha, _ in rows.values() if mode in REGULAR_MODES})
+            self._entries = {
+                path: IndexEntry(path, mode, sha, sizes.get(sha, -1))
+                for path, (mode, sha, _) in rows.items()
+            }
+        return self._entries
+
+    def _sizes(self, shas: set[str]) -> dict[str, int]:
+        if not shas:
+            return {}
+        fmt = "--batch-check=%(objectname) %(objecttype) %(objectsize)"
+        output = git_out(["cat-file", fmt, "--buffer"], self.root, "\n".join(shas).encode())
+        sizes = {}
+        for line in output.decode("ascii", "replace").splitlines():
+            parts = line.split(" ")
+            if len(parts) == 3 and parts[1] == "blob":
+                sizes[parts[0]] = int(parts[2])
+        return sizes
+
+    def blobs(self, entries: Iterable[IndexEntry]) -> Iterator[tuple[IndexEntry, bytes]]:
+        """Stream the contents of the given entries' blobs; a missing object is skipped."""
+        wanted = [entry for entry in entries if entry.size >= 0]
+        if not wanted:
+            return
+        process = subprocess.Popen(
+            ["git", "cat-file", "--batch", "--buffer"],
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert process.stdin is not None and process.stdout is not None
+
+        def feed() -> None:
+            # A thread writes while this one reads: both pipes would fill up otherwise.
+            try:
+                process.stdin.write("".join(f"{e.sha}\n" for e in wanted).encode())
+                process.stdin.close()
+            except BrokenPipeError:
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            out = process.stdout
+            for entry in wanted:
+                header = out.readline().split()
+                if len(header) != 3:
+                    continue
+                size = int(header[2])
+                data = out.read(size)
+                out.read(1)
+                yield entry, data
+        finally:
+            process.stdout.close()
+            process.kill()
+            process.wait()
+            writer.join()
+
+    def head(self, entry: IndexEntry, limit: int) -> bytes:
+        """The first `limit` bytes of a blob, without reading the rest of a huge one."""
+        with subprocess.Popen(
+            ["git", "cat-file", "blob", entry.sha],
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        ) as process:
+            assert process.stdout is not None
+            data = process.stdout.read(limit)
+            process.kill()
+        return data
+
+    def read(self, path: str) -> bytes | None:
+        """The index version of one tracked regular file, or None."""
+        if path not in self._read:
+            entry = self.entries().get(path)
+            wanted = [entry] if entry is not None and entry.is_file else []
+            self._read[path] = next((data for _, data in self.blobs(wanted)), None)
+        return self._read[path]
+
+    def config(self) -> dict[str, str]:
+        """Effective git configuration (system, global, repository), last value wins."""
+        if self._config is None:
+            self._config = {}
+            for item in git_out(["config", "-z", "--list"], self.root).split(b"\0"):
+                key, _, value = os.fsdecode(item).partition("\n")
+                if key:
+                    self._config[key] = value
+        return self._config
+
+    def attributes(self, paths: list[str], names: list[str]) -> dict[str, dict[str, str]]:
+        """Git attributes of paths (tracked or not), as `git check-attr` reports them."""
+        stdin = b"".join(os.fsencode(path) + b"\0" for path in paths)
+        items = git_out(["check-attr", "-z", "--stdin", *names], self.root, stdin).split(b"\0")
+        result: dict[str, dict[str, str]] = {path: {} for path in paths}
+        for i in range(0, len(items) - 2, 3):
+            path, name, value = (os.fsdecode(item) for item in items[i : i + 3])
+            result.setdefault(path, {})[name] = value
+        return result
+
+    def ignored(self, paths: list[str]) -> set[str]:
+        """Which of these paths a .gitignore rule matches (tracked or not)."""
+        stdin = b"".join(os.fsencode(path) + b"\0" for path in paths)
+        result = git(["check-ignore", "-z", "--stdin", "--no-index"], self.root, stdin)
+        if result.returncode not in (0, 1):
+            raise UsageError(
+                f"git check-ignore failed: {first_line(result.stderr)}; "
+                "fix the .gitignore files so that git can read them"
+            )
+        return set(split_z(result.stdout))

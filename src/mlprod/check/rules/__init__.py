@@ -1,0 +1,33 @@
+"""The rule catalogue: one module per code prefix, each exposing `RULES` and its checks.
+
+A module may define `check(audit)` for repository-wide rules and `wants(entry)` with
+`check_file(audit, entry, data, complete)` for rules that read file contents; the audit
+streams each wanted blob once and hands it to every module that wants it.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from mlprod.check.finding import Rule
+from mlprod.check.rules import code, data, docs, git, notebooks, secrets
+from mlprod.errors import UsageError
+
+MODULES: tuple[ModuleType, ...] = (git, notebooks, data, secrets, docs, code)
+CATALOGUE: dict[str, Rule] = {rule.code: rule for module in MODULES for rule in module.RULES}
+PREFIXES = tuple(dict.fromkeys(rule.code.rstrip("0123456789") for rule in CATALOGUE.values()))
+
+
+def resolve(selectors: tuple[str, ...], source: str) -> set[str]:
+    """Codes matched by selectors such as "ALL", "NB" or "DATA001", as ruff reads them."""
+    codes: set[str] = set()
+    for selector in selectors:
+        wanted = selector.strip().upper()
+        matched = {code for code in CATALOGUE if wanted == "ALL" or code.startswith(wanted)}
+        if not wanted or not matched:
+            raise UsageError(
+                f"unknown rule code '{selector}' in {source}; "
+                f"use ALL, a prefix ({', '.join(PREFIXES)}) or a code such as NB001"
+            )
+        codes |= matched
+    return codes

@@ -1,0 +1,168 @@
+"""DOC: every phase of the project has its document, and a finished document is filled in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from mlprod.check.finding import ERROR, Finding, Rule
+from mlprod.check.repo import IndexEntry
+
+if TYPE_CHECKING:
+    from mlprod.check.audit import Audit
+
+DOC001 = Rule("DOC001", ERROR, "a phase doc is missing")
+DOC002 = Rule("DOC002", ERROR, "a doc marked in-progress or done still holds fill-in markers")
+DOC003 = Rule(
+    "DOC003", ERROR, "the planning doc is marked done without a success metric and a baseline"
+)
+DOC004 = Rule("DOC004", ERROR, "a phase doc has no valid front matter")
+RULES = (DOC001, DOC002, DOC003, DOC004)
+
+PHASES_DIR = "docs/phases"
+PHASE_DOCS = tuple(
+    f"{PHASES_DIR}/{name}.md"
+    for name in (
+        "01-planning",
+        "02-scoping-and-research",
+        "03-experimentation",
+        "04-development",
+        "05-deployment",
+        "06-evaluation",
+    )
+)
+PLANNING_DOC = PHASE_DOCS[0]
+FRONT_MATTER_KEYS = ("phase", "status", "owner", "last_reviewed")
+STATUSES = ("not-started", "in-progress", "done")
+STARTED = ("in-progress", "done")
+FILL = re.compile(r"\[FILL(:[^\]]*)?\]")
+FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+REQUIRED_SECTIONS = ("Success metric", "Baseline")
+
+
+def check(audit: Audit) -> Iterator[Finding]:
+    missing = [path for path in PHASE_DOCS if not audit.tracked(path)]
+    if len(missing) == len(PHASE_DOCS):
+        yield DOC001.finding(
+            f"{PHASES_DIR}/",
+            "no phase docs (planning, scoping, experimentation, development, deployment,"
+            " evaluation)",
+            f"add the six phase docs under {PHASES_DIR}/ (mlprod new generates them)",
+        )
+        return
+    for path in missing:
+        yield DOC001.finding(
+            path, "the phase doc is missing", f"add {path} with its front matter and questions"
+        )
+
+
+def wants(entry: IndexEntry) -> bool:
+    return entry.path.lower().endswith((".md", ".markdown"))
+
+
+def front_matter(lines: list[str]) -> tuple[dict[str, str], int] | None:
+    """Top-level `key: value` pairs of a leading `---` block and the line after it."""
+    if not lines or lines[0].lstrip("\ufeff").strip() != "---":
+        return None
+    fields: dict[str, str] = {}
+    for number, line in enumerate(lines[1:], 1):
+        if line.strip() in ("---", "..."):
+            return fields, number + 1
+        match = FIELD.match(line)
+        if match:
+            value = match.group(2)
+            if value[:1] in "\"'" and value[-1:] == value[:1] and len(value) > 1:
+                value = value[1:-1]
+            else:
+                value = value.split(" #", 1)[0].strip()
+            fields[match.group(1)] = value
+    return None
+
+
+def markers(lines: list[str]) -> list[int]:
+    """Line numbers of fill-in markers outside code spans and fenced code blocks."""
+    found, fenced = [], False
+    for number, line in enumerate(lines, 1):
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        for match in FILL.finditer(line):
+            if line.count("`", 0, match.start()) % 2 == 0:
+                found.append(number)
+    return found
+
+
+def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> Iterator[Finding]:
+    lines = data.decode("utf-8", "replace").splitlines()
+    parsed = front_matter(lines)
+    if entry.path in PHASE_DOCS:
+        yield from phase_front_matter(entry.path, parsed)
+    if parsed is None:
+        return
+    fields, body_start = parsed
+    status = fields.get("status", "")
+    if status not in STARTED:
+        return
+    lines_with_markers = markers(lines)
+    if lines_with_markers:
+        count = len(lines_with_markers)
+        remain = f"{count} fill-in markers remain" if count > 1 else "1 fill-in marker remains"
+        yield DOC002.finding(
+            entry.path,
+            f"status is {status} but {remain} (first at line {lines_with_markers[0]})",
+            "replace each [FILL: ...] with the answer, or set status: not-started",
+        )
+    if entry.path == PLANNING_DOC and status == "done":
+        for problem in missing_sections(lines[body_start:]):
+            yield DOC003.finding(
+                entry.path,
+                f"the planning doc is marked done but {problem}",
+                "write the success metric and the baseline it must beat, "
+                "or set status: in-progress",
+            )
+
+
+def phase_front_matter(path: str, parsed: tuple[dict[str, str], int] | None) -> Iterator[Finding]:
+    fix = (
+        "start the file with a --- block holding phase, status "
+        f"({' | '.join(STATUSES)}), owner and last_reviewed"
+    )
+    if parsed is None:
+        yield DOC004.finding(path, "the phase doc has no front matter", fix)
+        return
+    fields = parsed[0]
+    absent = [key for key in FRONT_MATTER_KEYS if key not in fields]
+    if absent:
+        yield DOC004.finding(path, f"the front matter lacks {', '.join(absent)}", fix)
+    elif fields["status"] not in STATUSES:
+        yield DOC004.finding(
+            path, f"status '{fields['status']}' is not one of {', '.join(STATUSES)}", fix
+        )
+
+
+def missing_sections(body: list[str]) -> Iterator[str]:
+    """What keeps a done planning doc from being done: absent or empty required sections."""
+    headings = [
+        (index, len(match.group(1)), match.group(2))
+        for index, line in enumerate(body)
+        if (match := HEADING.match(line))
+    ]
+    for required in REQUIRED_SECTIONS:
+        section = next(
+            ((i, level) for i, level, title in headings if required.lower() in title.lower()),
+            None,
+        )
+        if section is None:
+            yield f"has no '{required}' section"
+            continue
+        start, level = section
+        end = next((i for i, lvl, _ in headings if i > start and lvl <= level), len(body))
+        text = FILL.sub("", COMMENT.sub("", "\n".join(body[start + 1 : end])))
+        if not re.search(r"\w", text):
+            yield f"its '{required}' section is empty"

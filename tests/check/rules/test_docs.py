@@ -1,0 +1,73 @@
+from check.conftest import Repo, phase_doc
+
+PLANNING = "docs/phases/01-planning.md"
+DONE_PLANNING = (
+    "---\nphase: planning\nstatus: done\nowner: ana\nlast_reviewed: 2025-02-01\n---\n"
+    "# Planning\n\n## Success metric\n\nOpen rate up 2 points.\n\n"
+    "## Baseline\n\n<!-- the rule a human would use -->\nSend at 9am: 21% open rate.\n"
+)
+
+
+def test_missing_phase_doc_is_reported(repo: Repo) -> None:
+    repo.remove("docs/phases/05-deployment.md")
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"]) == ("DOC001", "docs/phases/05-deployment.md")
+
+
+def test_no_phase_docs_at_all_is_one_finding(repo: Repo) -> None:
+    repo.git("rm", "-rq", "--cached", "docs")
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"]) == ("DOC001", "docs/phases/")
+
+
+def test_fill_markers_in_a_started_doc_are_reported(repo: Repo) -> None:
+    repo.add("docs/phases/03-experimentation.md", phase_doc("experimentation", "in-progress"))
+    [finding] = repo.check().findings
+    assert finding["code"] == "DOC002"
+    assert (
+        finding["message"]
+        == "status is in-progress but 2 fill-in markers remain (first at line 11)"
+    )
+
+
+def test_fill_markers_in_code_are_not_markers(repo: Repo) -> None:
+    repo.add(
+        "docs/model-card.md",
+        "---\nstatus: done\n---\nWrite `[FILL: ...]` markers.\n```\n[FILL]\n```\nDone.\n",
+    )
+    assert repo.check().findings == []
+
+
+def test_not_started_doc_may_hold_markers(repo: Repo) -> None:
+    assert "[FILL" in (repo.root / PLANNING).read_text()
+    assert repo.check().findings == []
+
+
+def test_done_planning_doc_needs_metric_and_baseline(repo: Repo) -> None:
+    repo.add(PLANNING, DONE_PLANNING)
+    assert repo.check().findings == []
+    repo.add(PLANNING, DONE_PLANNING.replace("## Baseline", "## Risks"))
+    [finding] = repo.check().findings
+    assert finding["code"] == "DOC003"
+    assert finding["message"] == "the planning doc is marked done but has no 'Baseline' section"
+
+
+def test_done_planning_doc_with_an_empty_section_is_reported(repo: Repo) -> None:
+    repo.add(PLANNING, DONE_PLANNING.replace("Open rate up 2 points.", "<!-- to do -->"))
+    assert repo.check().of("DOC003")[0]["message"].endswith("its 'Success metric' section is empty")
+
+
+def test_phase_doc_without_front_matter_is_reported(repo: Repo) -> None:
+    repo.add("docs/phases/04-development.md", "# Development\n")
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["message"]) == ("DOC004", "the phase doc has no front matter")
+
+
+def test_phase_doc_with_unknown_status_is_reported(repo: Repo) -> None:
+    repo.add("docs/phases/04-development.md", phase_doc("development", "finished"))
+    assert "status 'finished'" in repo.check().of("DOC004")[0]["message"]
+
+
+def test_phase_doc_missing_front_matter_keys_is_reported(repo: Repo) -> None:
+    repo.add("docs/phases/04-development.md", "---\nphase: development\nstatus: done\n---\n")
+    assert repo.check().of("DOC004")[0]["message"] == "the front matter lacks owner, last_reviewed"

@@ -1,0 +1,123 @@
+import copy
+import json
+
+from check.conftest import CLEAN_NOTEBOOK, Repo
+
+
+def notebook(**cell_changes: object) -> str:
+    document = copy.deepcopy(CLEAN_NOTEBOOK)
+    document["cells"][1].update(cell_changes)
+    return json.dumps(document)
+
+
+def test_staged_outputs_are_reported(repo: Repo) -> None:
+    outputs = [{"output_type": "stream", "name": "stdout", "text": ["1\n"]}]
+    repo.add("notebooks/explore.ipynb", notebook(outputs=outputs, execution_count=3))
+    [finding] = repo.check().findings
+    assert finding["code"] == "NB001"
+    assert finding["message"] == "1 cells have outputs and 1 have execution counts"
+
+
+def test_execution_count_alone_is_reported(repo: Repo) -> None:
+    repo.add("notebooks/explore.ipynb", notebook(execution_count=1))
+    assert repo.check().codes == {"NB001"}
+
+
+def test_the_index_is_read_not_the_working_copy(repo: Repo) -> None:
+    repo.write("notebooks/explore.ipynb", notebook(execution_count=7))
+    assert repo.check().findings == []
+    repo.git("add", "notebooks/explore.ipynb")
+    assert repo.check().codes == {"NB001"}
+
+
+def test_notebook_above_scan_size_with_outputs_is_reported(repo: Repo) -> None:
+    document = json.loads(notebook(execution_count=2))
+    document["cells"][1]["source"] = ["x" * 2000]
+    repo.add("notebooks/explore.ipynb", json.dumps(document, indent=1))
+    repo.add("pyproject.toml", '[tool.mlprod]\nmax-scan-size = "1kB"\n')
+    assert repo.check().codes == {"NB001"}
+
+
+def test_filter_attribute_missing_is_reported(repo: Repo) -> None:
+    repo.add(".gitattributes", "*.ipynb diff=jupyternotebook merge=jupyternotebook\n")
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"]) == ("NB002", ".gitattributes")
+    assert "1 notebook (e.g. notebooks/explore.ipynb)" in finding["message"]
+
+
+def test_filter_not_configured_in_clone_says_run_make_setup(repo: Repo) -> None:
+    repo.git("config", "--unset", "filter.nbstripout.clean")
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"], finding["fix"]) == (
+        "NB002",
+        ".git/config",
+        "run make setup",
+    )
+
+
+def test_attribute_applies_to_new_notebooks_when_none_is_tracked(repo: Repo) -> None:
+    repo.remove("notebooks/explore.ipynb")
+    assert repo.check().findings == []
+    repo.add(".gitattributes", "*.py text\n")
+    assert {f["message"] for f in repo.check().of("NB002")} == {
+        "new notebooks lack the nbstripout filter"
+    }
+
+
+def test_drivers_not_configured_is_a_warning_saying_run_make_setup(repo: Repo) -> None:
+    repo.git("config", "--unset", "diff.jupyternotebook.command")
+    repo.git("config", "--unset", "merge.jupyternotebook.driver")
+    checked = repo.check()
+    [finding] = checked.findings
+    assert (finding["code"], finding["severity"], finding["fix"]) == (
+        "NB003",
+        "warning",
+        "run make setup",
+    )
+    assert "diff.jupyternotebook.command, merge.jupyternotebook.driver" in finding["message"]
+    assert checked.code == 0
+
+
+def test_driver_attributes_in_info_attributes_count(repo: Repo) -> None:
+    repo.add(".gitattributes", "*.ipynb filter=nbstripout\n")
+    assert repo.check().codes == {"NB003"}
+    repo.write(".git/info/attributes", "*.ipynb diff=jupyternotebook merge=jupyternotebook\n")
+    assert repo.check().findings == []
+
+
+def test_invalid_json_is_reported(repo: Repo) -> None:
+    repo.add("notebooks/broken.ipynb", '{"cells": [')
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"]) == ("NB004", "notebooks/broken.ipynb")
+    assert "not valid JSON (line 1)" in finding["message"]
+
+
+def test_non_utf8_notebook_is_reported(repo: Repo) -> None:
+    repo.add("notebooks/latin1.ipynb", b'{"cells": [], "note": "caf\xe9"}')
+    assert repo.check().of("NB004")[0]["message"] == "the notebook is not UTF-8 text"
+
+
+def test_json_that_is_not_a_notebook_is_reported(repo: Repo) -> None:
+    cases = {
+        "list.ipynb": "[]",
+        "noversion.ipynb": '{"cells": []}',
+        "cells.ipynb": '{"nbformat": 4, "cells": {}}',
+        "celltype.ipynb": '{"nbformat": 4, "cells": [{"cell_type": "sql", "source": ""}]}',
+        "source.ipynb": '{"nbformat": 4, "cells": [{"cell_type": "code", "source": 3}]}',
+        "deep.ipynb": "[" * 100_000,
+        "empty.ipynb": "",
+    }
+    for name, content in cases.items():
+        repo.add(f"notebooks/{name}", content)
+    assert {f["path"] for f in repo.check().of("NB004")} == {f"notebooks/{n}" for n in cases}
+
+
+def test_nbformat_3_notebook_is_understood(repo: Repo) -> None:
+    old = {
+        "nbformat": 3,
+        "worksheets": [
+            {"cells": [{"cell_type": "code", "input": "1", "outputs": [], "prompt_number": 4}]}
+        ],
+    }
+    repo.add("notebooks/old.ipynb", json.dumps(old))
+    assert repo.check().codes == {"NB001"}

@@ -1,0 +1,125 @@
+"""Every credential below is assembled at run time, so this file never holds one."""
+
+import pytest
+
+from check.conftest import Repo
+
+B64_40 = "Zm9vYmFyYmF6cXV4" * 2 + "Zm9vYmFy"
+PEM_BODY = "MIIEowIBAAKCAQEA" + "q" * 60
+SECRETS = {
+    "rsa": ("-----BEGIN RSA " + "PRIVATE KEY-----\n" + PEM_BODY + "\n", "a private key"),
+    "openssh": (
+        "-----BEGIN OPENSSH " + "PRIVATE KEY-----\n" + PEM_BODY + "\n",
+        "a private key",
+    ),
+    "ec": ("-----BEGIN EC " + "PRIVATE KEY-----\n" + PEM_BODY + "\n", "a private key"),
+    "dsa": ("-----BEGIN DSA " + "PRIVATE KEY-----\n" + PEM_BODY + "\n", "a private key"),
+    "pkcs8": ("-----BEGIN " + "PRIVATE KEY-----\n" + PEM_BODY + "\n", "a private key"),
+    "pgp": (
+        "-----BEGIN PGP " + "PRIVATE KEY BLOCK-----\nVersion: 1\n\n" + PEM_BODY,
+        "a private key",
+    ),
+    "encrypted": (
+        "-----BEGIN RSA "
+        + "PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES\n\n"
+        + PEM_BODY,
+        "a private key",
+    ),
+    "aws_id": ("key = AKIA" + "Q2" * 8 + "\n", "an AWS access key id"),
+    "aws_session_id": ("key = ASIA" + "Z3" * 8 + "\n", "an AWS access key id"),
+    "aws_secret": ("AWS_SECRET_" + "ACCESS_KEY=" + B64_40 + "\n", "an AWS secret access key"),
+    "gcp": (
+        '{"type": "service_account", "private_key": "-----BEGIN '
+        + "PRIVATE KEY-----\\n"
+        + PEM_BODY
+        + '\\n"}',
+        "a Google Cloud service-account private key",
+    ),
+    "azure": (
+        "DefaultEndpointsProtocol=https;AccountName=x;Account" + "Key=" + "a" * 86 + "==",
+        "an Azure storage account key",
+    ),
+    "azure_sas": (
+        "https://x.blob.core.windows.net/c?sv=2022&s" + "ig=" + "b" * 44 + "%3D",
+        "an Azure shared access signature",
+    ),
+    "github": ("token: gh" + "p_" + "A1" * 18, "a GitHub token"),
+    "github_pat": ("github" + "_pat_" + "B2" * 41, "a GitHub token"),
+    "gitlab": ("token = gl" + "pat-" + "c" * 20, "a GitLab token"),
+    "slack": ("xo" + "xb-1234567890-" + "d" * 24, "a Slack token or webhook"),
+    "hf": ("HF_TOKEN=h" + "f_" + "e" * 34, "a Hugging Face token"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SECRETS))
+def test_credential_in_tracked_file_is_reported(repo: Repo, kind: str) -> None:
+    content, name = SECRETS[kind]
+    repo.add("config/settings.txt", "first line\n" + content)
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"]) == ("SEC001", "config/settings.txt")
+    assert finding["message"] == f"{name} at line 2"
+
+
+def test_mentions_and_published_examples_are_not_findings(repo: Repo) -> None:
+    repo.add(
+        "docs/security.md",
+        "Never commit AWS_SECRET_ACCESS_KEY, AKIA... ids, ghp_ tokens or a file starting\n"
+        "with -----BEGIN RSA " + "PRIVATE KEY-----.\n-----END RSA PRIVATE KEY-----\n"
+        "AWS documents AKIA" + "IOSFODNN7EXAMPLE and wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.\n"
+        "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}\n",
+    )
+    assert repo.check().findings == []
+
+
+def test_binary_files_are_not_scanned(repo: Repo) -> None:
+    repo.add("assets/blob.dat", b"\0\1\2" + b"AKIA" + b"Q2" * 8)
+    assert repo.check().findings == []
+
+
+def test_per_file_ignores_silence_fixtures(repo: Repo) -> None:
+    repo.add("tests/fixtures/key.pem", SECRETS["rsa"][0])
+    assert repo.check().codes == {"SEC001"}
+    repo.add("pyproject.toml", '[tool.mlprod.per-file-ignores]\n"tests/fixtures/*" = ["SEC"]\n')
+    assert repo.check().findings == []
+
+
+def test_secret_beyond_scan_size_is_found_in_the_head_of_a_large_file(repo: Repo) -> None:
+    repo.add("pyproject.toml", '[tool.mlprod]\nmax-scan-size = "1kB"\n')
+    repo.add("src/churn/settings.py", "KEY = 'AKIA" + "Q2" * 8 + "'\n" + "#" * 5000 + "\n")
+    repo.add("src/churn/later.py", "#" * 5000 + "\nKEY = 'AKIA" + "Q2" * 8 + "'\n")
+    assert [f["path"] for f in repo.check().of("SEC001")] == ["src/churn/settings.py"]
+
+
+def test_tracked_env_file_is_reported(repo: Repo) -> None:
+    repo.add(".env", "TOKEN=x\n")
+    repo.add("services/api/.env.production", "TOKEN=x\n")
+    repo.add(".env.example", "TOKEN=\n")
+    assert {f["path"] for f in repo.check().of("SEC002")} == {
+        ".env",
+        "services/api/.env.production",
+    }
+
+
+def test_env_not_ignored_is_reported(repo: Repo) -> None:
+    repo.add(".gitignore", "/data/*\n/models/*\n")
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["message"]) == ("SEC002", ".env is not ignored by git")
+
+
+def test_credentials_in_dvc_config_are_reported(repo: Repo) -> None:
+    repo.add(
+        ".dvc/config",
+        "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://b/p\n"
+        "    access_key_id = x\n    secret_access_key = y\n    ask_password = true\n",
+    )
+    findings = repo.check().of("SEC003")
+    assert [f["message"] for f in findings] == [
+        "credential 'access_key_id' in [remote \"storage\"] at line 5",
+        "credential 'secret_access_key' in [remote \"storage\"] at line 6",
+    ]
+    assert findings[0]["fix"].startswith("dvc remote modify --local storage access_key_id VALUE")
+
+
+def test_dvc_config_local_is_where_credentials_belong(repo: Repo) -> None:
+    repo.write(".dvc/config.local", "['remote \"storage\"']\n    password = hunter2\n")
+    assert repo.check().findings == []

@@ -1,0 +1,114 @@
+import json
+import subprocess
+import sys
+
+from check.conftest import COMPLIANT_FILES, Repo, run_check
+from mlprod.check.rules import CATALOGUE
+
+
+def test_text_output_is_one_line_per_finding_then_a_summary(repo: Repo) -> None:
+    repo.remove("tests/test_churn.py")
+    repo.remove(".github/CODEOWNERS")
+    checked = run_check(str(repo.root))
+    assert checked.stdout.splitlines() == [
+        ".github/CODEOWNERS: GIT004 no CODEOWNERS file, so no reviewer is requested automatically"
+        " (fix: add .github/CODEOWNERS (GitLab: .gitlab/CODEOWNERS) naming the owners)",
+        "tests/: CODE001 no test files are tracked (tests/test_*.py) "
+        "(fix: add tests under tests/ (test_*.py) and run them in CI)",
+        f"Found 1 error and 1 warning in {len(COMPLIANT_FILES) - 2} tracked files.",
+    ]
+    assert checked.code == 1
+
+
+def test_clean_repository_exits_zero_with_a_summary(repo: Repo) -> None:
+    checked = run_check(str(repo.root))
+    assert checked.stdout == f"All checks passed ({len(COMPLIANT_FILES)} tracked files).\n"
+    assert checked.code == 0
+
+
+def test_warnings_alone_exit_zero(repo: Repo) -> None:
+    repo.remove(".github/CODEOWNERS")
+    assert repo.check().code == 0
+
+
+def test_json_output_holds_findings_and_summary(repo: Repo) -> None:
+    repo.remove(".github/CODEOWNERS")
+    document = json.loads(repo.check().stdout)
+    assert document["errors"] == 0
+    assert document["warnings"] == 1
+    assert document["files"] == len(COMPLIANT_FILES) - 1
+    assert set(document["findings"][0]) == {"code", "severity", "path", "message", "fix"}
+
+
+def test_select_takes_prefixes_and_codes(repo: Repo) -> None:
+    repo.remove("tests/test_churn.py")
+    repo.remove(".github/CODEOWNERS")
+    assert repo.check("--select", "CODE").codes == {"CODE001"}
+    assert repo.check("--select", "git004,DATA").codes == {"GIT004"}
+    assert repo.check("--ignore", "CODE001").codes == {"GIT004"}
+    assert repo.check("--select", "ALL", "--ignore", "GIT,CODE").code == 0
+
+
+def test_unknown_code_is_a_usage_error(repo: Repo) -> None:
+    checked = repo.check("--select", "NB,XYZ001")
+    assert checked.code == 2
+    assert checked.stdout == ""
+    assert checked.stderr == (
+        "mlprod check: error: unknown rule code 'XYZ001' in --select; use ALL, a prefix "
+        "(GIT, NB, DATA, SEC, DOC, CODE) or a code such as NB001\n"
+    )
+
+
+def test_nonexistent_path_is_a_usage_error(tmp_path) -> None:
+    checked = run_check(str(tmp_path / "missing"))
+    assert checked.code == 2
+    assert checked.stderr.count("\n") == 1
+    assert "does not exist" in checked.stderr
+
+
+def test_file_path_is_a_usage_error(repo: Repo) -> None:
+    checked = run_check(str(repo.root / "README.md"))
+    assert checked.code == 2
+    assert "is not a directory" in checked.stderr
+
+
+def test_list_rules_prints_the_catalogue(repo: Repo) -> None:
+    checked = run_check("--list-rules")
+    assert [line.split()[0] for line in checked.stdout.splitlines()] == list(CATALOGUE)
+    assert checked.code == 0
+
+
+def test_rule_codes_are_the_documented_contract() -> None:
+    assert set(CATALOGUE) >= {
+        *(f"GIT00{n}" for n in range(1, 5)),
+        *(f"NB00{n}" for n in range(1, 5)),
+        *(f"DATA00{n}" for n in range(1, 5)),
+        *(f"SEC00{n}" for n in range(1, 4)),
+        *(f"DOC00{n}" for n in range(1, 4)),
+        "CODE001",
+        "CODE002",
+    }
+    assert {CATALOGUE[code].severity for code in ("GIT004", "NB003")} == {"warning"}
+
+
+def test_closed_pipe_ends_quietly(repo: Repo) -> None:
+    for n in range(600):  # 150 kB of findings: more than a pipe holds
+        repo.write(f"services/s{n}/.env", "TOKEN=x\n")
+    repo.git("add", "-f", "services")
+    script = f"{sys.executable} -m mlprod check {repo.root} | head -n 1"
+    result = subprocess.run(script, shell=True, capture_output=True, text=True)
+    assert result.stdout.startswith("services/s")
+    assert result.stderr == ""
+
+
+def test_console_script_has_one_line_errors() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mlprod", "check", "/nonexistent/repo"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "mlprod check: error: /nonexistent/repo does not exist; "
+        "pass the directory of a repository\n"
+    )
