@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -41,3 +42,15 @@ def run(*cmd: str | Path, cwd: Path, env: dict | None = None, timeout: float = 9
             f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}"
         )
     return result
+
+
+def generated_project_env(wheel_dir: Path, pre_commit_home: Path) -> dict:
+    env = dict(os.environ)
+    env["PRE_COMMIT_HOME"] = str(pre_commit_home)
+    env["UV_FIND_LINKS"] = env["PIP_FIND_LINKS"] = str(wheel_dir)
+    env.pop("VIRTUAL_ENV", None)
+    # Commits made by the tests need an identity even on a machine with no git config.
+    for role in ("AUTHOR", "COMMITTER"):
+        env.setdefault(f"GIT_{role}_NAME", "mlprod tests")
+        env.setdefault(f"GIT_{role}_EMAIL", "tests@example.com")
+    return env

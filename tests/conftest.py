@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from bakery import REPO_ROOT, bake_project, run
+from bakery import REPO_ROOT, bake_project, generated_project_env, run, template_context
 
 
 @pytest.fixture
@@ -25,34 +25,41 @@ def bake(tmp_path):
 
 @pytest.fixture(scope="session")
 def wheel_dir(tmp_path_factory) -> Path:
-    """A directory holding the mlprod wheel built from this checkout.
+    """A directory holding a wheel of this checkout, for generated projects to install.
 
-    Generated projects pin `mlprod==<version>` as a dev dependency; pointing the standard
-    UV_FIND_LINKS / PIP_FIND_LINKS at this directory is how they find it before release.
-    CI builds it once and passes MLPROD_WHEEL_DIR.
+    Generated projects pin `mlprod==<version>`; the standard UV_FIND_LINKS / PIP_FIND_LINKS
+    point their installers here. The wheel carries a local version label unique to this run
+    (`0.1.0+t<ns>`, which `==0.1.0` accepts), so that no installer cache can hand out the
+    wheel of an earlier build under the same name.
     """
-    given = os.environ.get("MLPROD_WHEEL_DIR")
-    if given:
-        return Path(given)
+    source = tmp_path_factory.mktemp("mlprod-source")
+    for name in ("pyproject.toml", "README.md", "hooks", "src", "{{cookiecutter.project_slug}}"):
+        copy = shutil.copytree if (REPO_ROOT / name).is_dir() else shutil.copy2
+        copy(REPO_ROOT / name, source / name)
+    context = (REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8")
+    version = template_context()["_mlprod_version"]
+    unique = f"{version}+t{time.time_ns()}"
+    (source / "cookiecutter.json").write_text(
+        context.replace(f'"_mlprod_version": "{version}"', f'"_mlprod_version": "{unique}"'),
+        encoding="utf-8",
+    )
     out = tmp_path_factory.mktemp("wheels")
     uv = shutil.which("uv")
-    cmd = (
-        [uv, "build", "--wheel", "-o", str(out)]
-        if uv
-        else [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(REPO_ROOT)]
-    )
-    run(*cmd, cwd=REPO_ROOT)
+    cmd = [uv, "build", "--wheel", "-o", str(out)] if uv else [
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(source)
+    ]
+    run(*cmd, cwd=source)
     return out
 
 
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> Path:
+    """pre-commit's store for this run: hook environments keyed by `mlprod==<version>` must
+    not be reused from an earlier build of the same version."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
 @pytest.fixture
-def project_env(wheel_dir) -> dict:
+def project_env(wheel_dir, pre_commit_home) -> dict:
     """Environment for running a generated project's make targets against the local wheel."""
-    env = dict(os.environ)
-    env["UV_FIND_LINKS"] = env["PIP_FIND_LINKS"] = str(wheel_dir)
-    env.pop("VIRTUAL_ENV", None)
-    # Commits made by the tests need an identity even on a machine with no git config.
-    for role in ("AUTHOR", "COMMITTER"):
-        env.setdefault(f"GIT_{role}_NAME", "mlprod tests")
-        env.setdefault(f"GIT_{role}_EMAIL", "tests@example.com")
-    return env
+    return generated_project_env(wheel_dir, pre_commit_home)

@@ -9,14 +9,13 @@ would save them after a run.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import jupytext
 import nbformat
 import pytest
-from bakery import bake_project, run
+from bakery import bake_project, generated_project_env, run
 
 pytestmark = pytest.mark.slow
 
@@ -116,13 +115,9 @@ def git(clone: Path, *args: str, env: dict | None = None) -> str:
 
 
 @pytest.fixture(scope="module", params=["ipynb", "jupytext"])
-def installed(request, tmp_path_factory, wheel_dir):
+def installed(request, tmp_path_factory, wheel_dir, pre_commit_home):
     """A project of the format with its dev tools installed (shared by the clones)."""
-    env = dict(os.environ, UV_FIND_LINKS=str(wheel_dir), PIP_FIND_LINKS=str(wheel_dir))
-    env.pop("VIRTUAL_ENV", None)
-    for role in ("AUTHOR", "COMMITTER"):
-        env.setdefault(f"GIT_{role}_NAME", "mlprod tests")
-        env.setdefault(f"GIT_{role}_EMAIL", "tests@example.com")
+    env = generated_project_env(wheel_dir, pre_commit_home)
     project = bake_project(tmp_path_factory.mktemp("nb"), notebook_format=request.param)
     run("make", "install", cwd=project, env=env)
     return project, request.param, env
