@@ -45,9 +45,11 @@ def wheel_dir(tmp_path_factory) -> Path:
     )
     out = tmp_path_factory.mktemp("wheels")
     uv = shutil.which("uv")
-    cmd = [uv, "build", "--wheel", "-o", str(out)] if uv else [
-        sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(source)
-    ]
+    cmd = (
+        [uv, "build", "--wheel", "-o", str(out)]
+        if uv
+        else [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(source)]
+    )
     run(*cmd, cwd=source)
     return out
 

@@ -19,7 +19,7 @@ from bakery import bake_project, generated_project_env, run
 
 pytestmark = pytest.mark.slow
 
-BASE = ["import pandas as pd", "rate = 0.2", "print(rate * 100)"]
+BASE = ["rate = 0.2", "share = rate * 100", "print(share)"]
 
 
 class Team:
@@ -154,32 +154,32 @@ def test_edits_to_different_cells_merge_without_conflict(team):
     team.seed()
     alice, bob = team.clone("alice"), team.clone("bob")
     git(alice, "switch", "--quiet", "-c", "feature/import")
-    team.save_run(alice, "analysis", ["import pandas as pd\nimport numpy as np", *BASE[1:]])
-    team.commit_ok(alice, "Import numpy", "analysis")
+    team.save_run(alice, "analysis", ["rate = 0.25", *BASE[1:]])
+    team.commit_ok(alice, "Raise the rate", "analysis")
     git(alice, "push", "--quiet", "origin", "feature/import")
     git(bob, "switch", "--quiet", "-c", "feature/print")
-    team.save_run(bob, "analysis", [*BASE[:2], "print(f'{rate:.0%}')"])
+    team.save_run(bob, "analysis", [*BASE[:2], 'print(f"{share:.1f}%")'])
     team.commit_ok(bob, "Print a percentage", "analysis")
 
     team.merge_to_main(alice, "feature/import")
     git(bob, "pull", "--quiet", "--no-rebase", "--no-edit", "origin", "main")
 
     assert team.committed_sources(bob, "analysis") == [
-        "import pandas as pd\nimport numpy as np",
-        "rate = 0.2",
-        "print(f'{rate:.0%}')",
+        "rate = 0.25",
+        "share = rate * 100",
+        'print(f"{share:.1f}%")',
     ]
 
 
 def test_edits_to_one_cell_conflict_and_the_documented_resolution_resolves(team):
     team.seed()
     alice, bob = team.clone("alice"), team.clone("bob")
-    for clone, value in ((alice, "0.25"), (bob, "0.3")):
-        git(clone, "switch", "--quiet", "-c", f"feature/rate-{value}")
-        team.save_run(clone, "analysis", [BASE[0], f"rate = {value}", BASE[2]])
-        team.commit_ok(clone, f"Rate {value}", "analysis")
-    git(alice, "push", "--quiet", "origin", "feature/rate-0.25")
-    team.merge_to_main(alice, "feature/rate-0.25")
+    for clone, value in ((alice, "100.0"), (bob, "1000")):
+        git(clone, "switch", "--quiet", "-c", f"feature/scale-{value}")
+        team.save_run(clone, "analysis", [BASE[0], f"share = rate * {value}", BASE[2]])
+        team.commit_ok(clone, f"Scale by {value}", "analysis")
+    git(alice, "push", "--quiet", "origin", "feature/scale-100.0")
+    team.merge_to_main(alice, "feature/scale-100.0")
 
     merge = subprocess.run(
         ["git", "pull", "--no-rebase", "--no-edit", "origin", "main"],
@@ -197,17 +197,17 @@ def test_edits_to_one_cell_conflict_and_the_documented_resolution_resolves(team)
         notebook = nbformat.read(path, as_version=4)
         conflicted = [cell for cell in notebook.cells if "<<<<<<<" in cell.source]
         assert len(conflicted) == 1
-        assert "rate = 0.25" in conflicted[0].source and "rate = 0.3" in conflicted[0].source
-        conflicted[0].source = "rate = 0.3"
+        assert "rate * 100.0" in conflicted[0].source and "rate * 1000" in conflicted[0].source
+        conflicted[0].source = "share = rate * 1000"
         nbformat.write(notebook, path)
     else:
         start, end = text.index("<<<<<<<"), text.index(">>>>>>>")
-        path.write_text(text[:start] + "rate = 0.3\n" + text[text.index("\n", end) + 1 :])
+        path.write_text(text[:start] + "share = rate * 1000\n" + text[text.index("\n", end) + 1 :])
     team.commit_ok(bob, "Merge main", "analysis")
     if team.format == "jupytext":
         team.jupytext(bob, "--sync", path)
 
-    assert team.committed_sources(bob, "analysis") == [BASE[0], "rate = 0.3", BASE[2]]
+    assert team.committed_sources(bob, "analysis") == [BASE[0], "share = rate * 1000", BASE[2]]
     assert git(bob, "status", "--porcelain") == ""
 
 
@@ -215,18 +215,18 @@ def test_pull_keeps_the_teammates_change_and_every_local_source_edit(team):
     team.seed()
     alice, bob, carol = team.clone("alice"), team.clone("bob"), team.clone("carol")
     team.save_run(bob, "analysis", BASE)  # bob only runs the notebook
-    edited = [*BASE[:2], "print(round(rate * 100, 1))"]
+    edited = [*BASE[:2], "print(round(share, 1))"]
     team.save_run(carol, "analysis", edited)  # carol runs it and edits a cell
 
-    git(alice, "switch", "--quiet", "-c", "feature/numpy")
-    team.save_run(alice, "analysis", ["import numpy as np", *BASE[1:]])
-    team.commit_ok(alice, "Use numpy", "analysis")
-    git(alice, "push", "--quiet", "origin", "feature/numpy")
-    team.merge_to_main(alice, "feature/numpy")
+    git(alice, "switch", "--quiet", "-c", "feature/rate")
+    team.save_run(alice, "analysis", ["rate = 0.3", *BASE[1:]])
+    team.commit_ok(alice, "Raise the rate", "analysis")
+    git(alice, "push", "--quiet", "origin", "feature/rate")
+    team.merge_to_main(alice, "feature/rate")
 
     # Only run: plain git pull works; the teammate's version replaces the local one.
     git(bob, "pull", "--quiet", "--rebase")
-    assert team.working_sources(bob, "analysis") == ["import numpy as np", *BASE[1:]]
+    assert team.working_sources(bob, "analysis") == ["rate = 0.3", *BASE[1:]]
 
     # Run and edited: plain git pull refuses rather than overwrite; make pull merges.
     plain = subprocess.run(
@@ -235,7 +235,7 @@ def test_pull_keeps_the_teammates_change_and_every_local_source_edit(team):
     assert plain.returncode != 0
     assert team.working_sources(carol, "analysis") == edited
     run("make", "pull", cwd=carol, env=team.env)
-    assert team.working_sources(carol, "analysis") == ["import numpy as np", *edited[1:]]
+    assert team.working_sources(carol, "analysis") == ["rate = 0.3", *edited[1:]]
     outputs = team.local_outputs(carol, "analysis")
     if team.format == "jupytext":
         # jupytext keeps the outputs of the cell that neither side changed.
@@ -248,23 +248,23 @@ def test_rebasing_notebook_commits_onto_an_updated_main(team):
     team.seed()
     alice, bob = team.clone("alice"), team.clone("bob")
     git(bob, "switch", "--quiet", "-c", "feature/two-steps")
-    team.save_run(bob, "analysis", [BASE[0], BASE[1], "print(rate)"])
-    team.commit_ok(bob, "Print the rate", "analysis")
-    team.save_run(bob, "analysis", [BASE[0], "rate = 0.21", "print(rate)"])
-    team.commit_ok(bob, "Update the rate", "analysis")
+    team.save_run(bob, "analysis", [BASE[0], BASE[1], "print(share, rate)"])
+    team.commit_ok(bob, "Print the rate too", "analysis")
+    team.save_run(bob, "analysis", [BASE[0], "share = rate * 1000", "print(share, rate)"])
+    team.commit_ok(bob, "Per mille", "analysis")
 
-    git(alice, "switch", "--quiet", "-c", "feature/numpy")
-    team.save_run(alice, "analysis", ["import numpy as np", *BASE[1:]])
-    team.commit_ok(alice, "Use numpy", "analysis")
-    git(alice, "push", "--quiet", "origin", "feature/numpy")
-    team.merge_to_main(alice, "feature/numpy")
+    git(alice, "switch", "--quiet", "-c", "feature/rate")
+    team.save_run(alice, "analysis", ["rate = 0.3", *BASE[1:]])
+    team.commit_ok(alice, "Raise the rate", "analysis")
+    git(alice, "push", "--quiet", "origin", "feature/rate")
+    team.merge_to_main(alice, "feature/rate")
 
     git(bob, "fetch", "--quiet", "origin")
     git(bob, "rebase", "origin/main")
     assert team.committed_sources(bob, "analysis") == [
-        "import numpy as np",
-        "rate = 0.21",
-        "print(rate)",
+        "rate = 0.3",
+        "share = rate * 1000",
+        "print(share, rate)",
     ]
     assert git(bob, "rev-list", "--count", "origin/main..HEAD").strip() == "2"
     assert git(bob, "status", "--porcelain") == ""
@@ -304,7 +304,7 @@ def test_git_keeps_working_without_the_filter_program(team):
     bare_path = dict(team.env, PATH="/usr/bin:/bin")
 
     # A GUI client whose PATH lacks the virtual environment: the filter still strips.
-    team.save_run(erin, "analysis", [*BASE[:2], "print(rate / 2)"])
+    team.save_run(erin, "analysis", [*BASE[:2], "print(share / 2)"])
     git(erin, "add", team.tracked("analysis"), env=bare_path)
     git(erin, "commit", "--quiet", "-m", "Halve", env=bare_path)
     if team.format == "ipynb":
@@ -314,9 +314,9 @@ def test_git_keeps_working_without_the_filter_program(team):
     # The tools gone entirely: every git operation still succeeds (hooks aside).
     (erin / ".venv").unlink()
     path = erin / team.tracked("analysis")
-    path.write_text(path.read_text().replace("rate / 2", "rate / 4"))
+    path.write_text(path.read_text().replace("share / 2", "share / 4"))
     git(erin, "status", "--porcelain")
-    assert "rate / 4" in git(erin, "diff")
+    assert "share / 4" in git(erin, "diff")
     git(erin, "stash")
     git(erin, "stash", "pop")
     git(erin, "add", team.tracked("analysis"))
@@ -325,4 +325,4 @@ def test_git_keeps_working_without_the_filter_program(team):
     git(erin, "pull", "--quiet", "--rebase")
     git(erin, "switch", "--quiet", "-c", "feature/merge-without-tools")
     git(erin, "merge", "--quiet", "--no-edit", "feature/outside-venv")
-    assert team.working_sources(erin, "analysis")[2] == "print(rate / 4)"
+    assert team.working_sources(erin, "analysis")[2] == "print(share / 4)"
