@@ -28,6 +28,10 @@ SECRETS = {
     "aws_id": ("key = AKIA" + "Q2" * 8 + "\n", "an AWS access key id"),
     "aws_session_id": ("key = ASIA" + "Z3" * 8 + "\n", "an AWS access key id"),
     "aws_secret": ("AWS_SECRET_" + "ACCESS_KEY=" + B64_40 + "\n", "an AWS secret access key"),
+    "aws_secret_config": (
+        "secret_" + 'access_key = "' + B64_40 + '"\n',
+        "an AWS secret access key",
+    ),
     "gcp": (
         '{"type": "service_account", "private_key": "-----BEGIN '
         + "PRIVATE KEY-----\\n"

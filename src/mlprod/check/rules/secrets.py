@@ -48,8 +48,12 @@ PATTERNS: tuple[tuple[str, bytes], ...] = (
 )
 SECRETS = tuple((kind, re.compile(pattern)) for kind, pattern in PATTERNS)
 # Case-insensitive, so without a literal prefix: searched only in files holding "ecret".
+# `secret_access_key` without the aws_ prefix is how boto, DVC and S3-compatible stores
+# name it in their config files.
 AWS_SECRET = re.compile(
-    rb"(?i:aws_?secret_?(?:access_?)?key)[\"']?\s*[:=]\s*[\"']?" + B64 + rb"{40}(?![A-Za-z0-9+/])"
+    rb"(?i:(?:aws_?)?secret_?access_?key|aws_?secret_?key)[\"']?\s*[:=]\s*[\"']?"
+    + B64
+    + rb"{40}(?![A-Za-z0-9+/])"
 )
 NAMES = {
     "gcp": "a Google Cloud service-account private key",
