@@ -1,0 +1,62 @@
+"""A generated project installed once, and clones of it that share its `.venv`.
+
+Installing a project's dev tools takes most of an end-to-end test's time; clones of a bare
+origin link the installed `.venv` and run `make hooks`, which is what `make setup` adds on
+top of the install, so each clone has the real hooks, filter and drivers of a set-up clone.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from bakery import bake_project, generated_project_env, run
+
+
+class Project:
+    """A baked project with its dev tools installed, published to a bare origin."""
+
+    def __init__(self, root: Path, wheel_dir: Path, pre_commit_home: Path, **options: str):
+        self.root = root
+        self.env = generated_project_env(wheel_dir, pre_commit_home)
+        self.path = bake_project(root / "bake", **options)
+        run("make", "install", cwd=self.path, env=self.env)
+        self.origin = root / "origin.git"
+        run("git", "clone", "--quiet", "--bare", self.path, self.origin, cwd=root)
+
+    def clone(self, where: Path, setup: bool = True) -> Path:
+        run("git", "clone", "--quiet", self.origin, where, cwd=where.parent)
+        (where / ".venv").symlink_to(self.path / ".venv")
+        if setup:
+            run("make", "hooks", cwd=where, env=self.env)
+        return where
+
+    def shell_env(self, clone: Path) -> dict:
+        """The environment of a developer shell with the clone's `.venv` activated."""
+        env = dict(self.env)
+        env["PATH"] = f"{clone / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"
+        return env
+
+
+def git(clone: Path, *args: str, env: dict | None = None) -> str:
+    return run("git", *args, cwd=clone, env=env).stdout
+
+
+def attempt(clone: Path, *cmd: str | Path, env: dict) -> subprocess.CompletedProcess[str]:
+    """Run a command that may be refused; stdout and stderr interleaved as a user sees them."""
+    return subprocess.run(
+        [str(part) for part in cmd],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+    )
+
+
+def local_dvc_storage(clone: Path, storage: Path, env: dict) -> None:
+    """Point the `local` remote at a test directory, in the untracked .dvc/config.local."""
+    run(clone / ".venv" / "bin" / "dvc", "remote", "modify", "--local", "local", "url", storage,
+        cwd=clone, env=env)  # fmt: skip
