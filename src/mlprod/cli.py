@@ -17,6 +17,8 @@ from mlprod.errors import UsageError
 # sets `func`, which takes the parsed namespace and returns the exit code.
 COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("mlprod.new", "generate a project from the bundled template"),
+    "ab": ("mlprod.ab.cli", "A/B tests: sample size, assignment, SRM check, adjustment, analysis"),
+    "drift": ("mlprod.drift.cli", "drift between a reference and a current data set"),
 }
 
 
