@@ -98,6 +98,7 @@ def iter_batches(
             return
         convert = pacsv.ConvertOptions(
             include_columns=columns,
+            strings_can_be_null=True,
             column_types={name: pa.dictionary(pa.int32(), pa.string()) for name in as_text},
         )
         read = pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES)
