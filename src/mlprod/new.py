@@ -38,9 +38,7 @@ def parse_options(pairs: list[str], known: set[str]) -> dict[str, str]:
         if not sep or not key:
             raise UsageError(f"option '{pair}' is not KEY=VALUE; write e.g. deployment=both")
         if key not in known:
-            raise UsageError(
-                f"unknown option '{key}'; choose from: {', '.join(sorted(known))}"
-            )
+            raise UsageError(f"unknown option '{key}'; choose from: {', '.join(sorted(known))}")
         options[key] = value
     return options
 
@@ -61,9 +59,7 @@ def run(args: argparse.Namespace) -> int:
     for key, value in extra_context.items():
         choices = options[key]
         if isinstance(choices, list) and value not in choices:
-            raise UsageError(
-                f"{key}={value} is not supported; choose one of: {', '.join(choices)}"
-            )
+            raise UsageError(f"{key}={value} is not supported; choose one of: {', '.join(choices)}")
     output_dir = args.output_dir
     if not output_dir.is_dir():
         raise UsageError(f"output directory {output_dir} does not exist; create it first")

@@ -16,6 +16,4 @@ def template_dir() -> Path:
     for candidate in (_PACKAGE_DIR / "template", _PACKAGE_DIR.parent.parent):
         if (candidate / "cookiecutter.json").is_file():
             return candidate
-    raise FileNotFoundError(
-        f"the mlprod template is missing from {_PACKAGE_DIR}; reinstall mlprod"
-    )
+    raise FileNotFoundError(f"the mlprod template is missing from {_PACKAGE_DIR}; reinstall mlprod")
