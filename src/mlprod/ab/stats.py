@@ -2,7 +2,8 @@
 Welch's t-test for continuous metrics, each with a confidence interval for the difference.
 
 Working from (n, mean, variance) per arm is what lets `analyze` stream any number of rows:
-nothing here needs the rows themselves.
+nothing here needs the rows themselves. Distribution functions come from `scipy.special`,
+which loads in a fraction of the time of `scipy.stats`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def proportion_ztest(
     Returns:
         (z, p_value).
     """
-    from scipy.stats import norm
+    from scipy.special import ndtr
 
     if len(counts) == 1:
         if value is None:
@@ -55,7 +56,7 @@ def proportion_ztest(
     if var <= 0:
         return (math.nan, math.nan) if diff == 0 else (math.copysign(math.inf, diff), 0.0)
     z = diff / math.sqrt(var)
-    return z, float(2 * norm.sf(abs(z)))
+    return z, float(2 * ndtr(-abs(z)))
 
 
 def _relative_interval(
@@ -73,12 +74,12 @@ def compare_proportions(
     conversions_c: float, n_c: float, conversions_t: float, n_t: float, alpha: float = 0.05
 ) -> Comparison:
     """Two-proportion z-test (pooled) with an unpooled Wald interval for the difference."""
-    from scipy.stats import norm
+    from scipy.special import ndtri
 
     p_c, p_t = conversions_c / n_c, conversions_t / n_t
     z, p_value = proportion_ztest([conversions_t, conversions_c], [n_t, n_c])
     var_c, var_t = p_c * (1 - p_c) / n_c, p_t * (1 - p_t) / n_t
-    crit = float(norm.isf(alpha / 2))
+    crit = float(-ndtri(alpha / 2))
     half = crit * math.sqrt(var_c + var_t)
     lift = p_t - p_c
     rel, rel_low, rel_high = _relative_interval(p_c, p_t, var_c, var_t, crit)
@@ -95,7 +96,7 @@ def compare_means(
     alpha: float = 0.05,
 ) -> Comparison:
     """Welch's t-test with a Welch-Satterthwaite interval for the difference of means."""
-    from scipy.stats import t
+    from scipy.special import stdtr, stdtrit
 
     vm_c, vm_t = var_c / n_c, var_t / n_t
     se = math.sqrt(vm_c + vm_t)
@@ -107,8 +108,8 @@ def compare_means(
         return Comparison(statistic, p_value, lift, lift, lift, rel, rel, rel)
     df = (vm_c + vm_t) ** 2 / (vm_c**2 / (n_c - 1) + vm_t**2 / (n_t - 1))
     statistic = lift / se
-    p_value = float(2 * t.sf(abs(statistic), df))
-    crit = float(t.isf(alpha / 2, df))
+    p_value = float(2 * stdtr(df, -abs(statistic)))
+    crit = float(-stdtrit(df, alpha / 2))
     rel, rel_low, rel_high = _relative_interval(mean_c, mean_t, vm_c, vm_t, crit)
     return Comparison(
         statistic, p_value, lift, lift - crit * se, lift + crit * se, rel, rel_low, rel_high

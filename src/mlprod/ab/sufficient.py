@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 BATCH_ROWS = 1 << 20
-CSV_BLOCK_BYTES = 16 << 20
+# The CSV reader parses blocks ahead on other threads while this one aggregates; small blocks
+# keep that queue, and so the peak memory, flat whatever the file size, at no cost in speed.
+CSV_BLOCK_BYTES = 1 << 20
 
 
 @dataclass
