@@ -13,12 +13,12 @@ def test_counts_are_normalised_like_shares():
 
 
 def test_identical_distributions_have_zero_psi():
-    values = np.random.default_rng(0).normal(size=1000)
+    values = np.sort(np.random.default_rng(0).normal(size=1000))
     assert numeric_psi(values, values) == 0
 
 
 def test_bins_hold_equal_shares_of_the_reference():
-    values = np.random.default_rng(1).normal(size=10_000)
+    values = np.sort(np.random.default_rng(1).normal(size=10_000))
     counts = bin_counts(values, quantile_edges(values, 10))
     assert counts[1:] == pytest.approx([1000] * 10, abs=2)
 
@@ -31,3 +31,9 @@ def test_constant_reference_gets_two_bins_and_sees_any_change():
 
 def test_empty_bin_on_one_side_is_finite():
     assert np.isfinite(psi([0.5, 0.5, 0.0], [0.4, 0.4, 0.2]))
+
+
+def test_edges_are_numpy_quantiles():
+    values = np.sort(np.random.default_rng(2).exponential(size=1001))
+    expected = np.quantile(values, np.linspace(0, 1, 11)[1:-1])
+    assert quantile_edges(values, 10)[1:] == pytest.approx(expected)

@@ -10,10 +10,10 @@ trivial shifts in large batches; PSI alone would flag noise in small ones.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from mlprod.drift.ks import ks_sorted
 from mlprod.drift.psi import numeric_psi, psi
 from mlprod.errors import UsageError
 
@@ -78,37 +78,44 @@ def column_kind(series: pd.Series) -> str:
     return "categorical"
 
 
-def _numbers(series: pd.Series):
+def _sorted_numbers(series: pd.Series):
+    import numpy as np
     from pandas.api.types import is_datetime64_any_dtype
 
     values = series.dropna()
     if is_datetime64_any_dtype(values.dtype):
-        return values.astype("int64").to_numpy(dtype=float) / 1e9
-    return values.to_numpy(dtype=float)
+        return np.sort(values.astype("int64").to_numpy(dtype=float) / 1e9)
+    return np.sort(values.to_numpy(dtype=float))
 
 
 def _compare_numeric(ref: pd.Series, cur: pd.Series, bins: int) -> dict[str, object]:
-    import numpy as np
-    from scipy.stats import ks_2samp
-
-    x, y = _numbers(ref), _numbers(cur)
-    with warnings.catch_warnings():
-        # scipy warns when the exact small-sample p-value falls back to the asymptotic one;
-        # the fallback is the documented behaviour, the warning would only clutter output.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        ks = ks_2samp(x, y)
+    x, y = _sorted_numbers(ref), _sorted_numbers(cur)
+    statistic, p_value = ks_sorted(x, y)
     findings = []
-    if x.min() == x.max():
+    if x[0] == x[-1]:
         findings.append(f"constant in the reference (always {x[0]:g})")
-    med_x, med_y = float(np.median(x)), float(np.median(y))
+    med_x, med_y = _median_sorted(x), _median_sorted(y)
     return {
         "test": "ks",
-        "statistic": float(ks.statistic),
-        "p_value": float(ks.pvalue),
-        "psi": numeric_psi(x, y, bins, int(ref.isna().sum()), int(cur.isna().sum())),
+        "statistic": statistic,
+        "p_value": p_value,
+        "psi": numeric_psi(x, y, bins, len(ref) - len(x), len(cur) - len(y)),
         "summary": f"median {med_x:.4g} in the reference, {med_y:.4g} now",
         "findings": findings,
     }
+
+
+def _median_sorted(values) -> float:
+    middle = len(values) // 2
+    return float(values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2)
+
+
+def _category_counts(series: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    counts = series.value_counts(dropna=False)
+    counts.index = ["(missing)" if pd.isna(label) else str(label) for label in counts.index]
+    return counts.groupby(level=0).sum()
 
 
 def _compare_categorical(ref: pd.Series, cur: pd.Series) -> dict[str, object]:
@@ -116,8 +123,7 @@ def _compare_categorical(ref: pd.Series, cur: pd.Series) -> dict[str, object]:
     import pandas as pd
     from scipy.stats import chi2_contingency
 
-    ref_counts = ref.astype(str).where(ref.notna(), "(missing)").value_counts()
-    cur_counts = cur.astype(str).where(cur.notna(), "(missing)").value_counts()
+    ref_counts, cur_counts = _category_counts(ref), _category_counts(cur)
     table = pd.concat([ref_counts, cur_counts], axis=1, keys=["ref", "cur"]).fillna(0)
     findings = []
     unseen = [str(name) for name in table.index[table["ref"] == 0]]

@@ -29,19 +29,23 @@ def psi(expected: Sequence[float], actual: Sequence[float]) -> float:
 
 
 def quantile_edges(reference: np.ndarray, bins: int) -> np.ndarray:
-    """Inner bin edges at the reference's quantiles; ties collapse, so a constant column gets
-    one edge (two bins: at most the constant, above it)."""
+    """Inner bin edges at the quantiles of the sorted `reference` (numpy's linear method);
+    ties collapse, so a constant column gets one edge (two bins: the constant, above it)."""
     import numpy as np
 
-    cuts = np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1])
-    return np.unique(np.append(cuts, reference.min()))
+    position = np.linspace(0, 1, bins + 1)[1:-1] * (len(reference) - 1)
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, len(reference) - 1)
+    cuts = reference[below] + (position - below) * (reference[above] - reference[below])
+    return np.unique(np.append(cuts, reference[0]))
 
 
 def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts in bins (-inf, e1], (e1, e2], ..., (ek, inf)."""
+    """Counts of sorted `values` in bins (-inf, e1], (e1, e2], ..., (ek, inf)."""
     import numpy as np
 
-    return np.bincount(np.searchsorted(edges, values, side="left"), minlength=len(edges) + 1)
+    at_most = np.searchsorted(values, edges, side="right")
+    return np.diff(np.concatenate([[0], at_most, [len(values)]]))
 
 
 def numeric_psi(
@@ -51,7 +55,8 @@ def numeric_psi(
     missing_reference: int = 0,
     missing_current: int = 0,
 ) -> float:
-    """PSI of a numeric column over reference-quantile bins plus one bin for missing values."""
+    """PSI of a numeric column over reference-quantile bins plus one bin for missing values;
+    both samples sorted."""
     import numpy as np
 
     edges = quantile_edges(reference, bins)
