@@ -11,10 +11,25 @@ from pathlib import Path
 SOURCE_ROOT = str(Path(__file__).resolve().parents[1] / "src")
 
 
+def environment() -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": SOURCE_ROOT}
+    # Both sides should load cached bytecode, as an installed package does.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def warm_up() -> None:
+    """Compile and cache the bytecode of every library either side imports, so that neither
+    side's first run pays for it."""
+    modules = "mlprod.ab.cli, mlprod.ab.analyze, mlprod.drift.cli, mlprod.drift.compare, "
+    modules += "pandas, scipy.stats, statsmodels.stats.proportion, pyarrow.csv, pyarrow.parquet"
+    subprocess.run([sys.executable, "-c", f"import {modules}"], env=environment(), check=True)
+
+
 def measure(argv: list[str]) -> tuple[float, float, str]:
     """Run `argv`; return (seconds, peak resident MiB, stdout). `wait4` reports the rusage of
     this one child, so earlier runs cannot inflate the figure."""
-    env = {**os.environ, "PYTHONPATH": SOURCE_ROOT}
+    env = environment()
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out = process.stdout.read()

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from _measure import measure, report
+from _measure import measure, report, warm_up
 
 DIRECT = """
 import sys
@@ -61,6 +61,7 @@ def generate(folder: Path, rows: int) -> tuple[Path, Path]:
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+    warm_up()
     with tempfile.TemporaryDirectory() as folder:
         csv_path, parquet_path = generate(Path(folder), rows)
         script = Path(folder) / "direct.py"

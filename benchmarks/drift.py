@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _measure import measure, report
+from _measure import measure, report, warm_up
 
 NUMERIC, CATEGORICAL = 16, 4
 
@@ -58,6 +58,7 @@ def frame(rows: int, seed: int, shift: float) -> pd.DataFrame:
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    warm_up()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         reference, current = frame(rows, 0, 0.0), frame(rows, 1, 0.5)
