@@ -169,7 +169,7 @@ def test_hook_versions_equal_dev_dependency_pins(baked):
     options, project = baked
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     pins = dict(
-        re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", dep).groups()
+        re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", dep).groups()
         for dep in pyproject["dependency-groups"]["dev"]
         if "==" in dep
     )
