@@ -146,9 +146,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    print(
-        f"{'files':>7} {'notebooks':>9} {'median s':>9} {'files x':>8} {'time x':>7} {'findings':>8}"
-    )
+    columns = ("files", "notebooks", "median s", "files x", "time x", "findings")
+    print(" ".join(f"{name:>9}" for name in columns))
     with tempfile.TemporaryDirectory(prefix="mlprod-check-bench-") as tmp:
         base = None
         for size in sizes:
@@ -157,8 +156,8 @@ def main() -> None:
             seconds, findings = time_check(root, args.runs)
             base = base or (size, seconds)
             print(
-                f"{size:>7} {size // 20:>9} {seconds:>9.3f} {size / base[0]:>8.1f} "
-                f"{seconds / base[1]:>7.2f} {findings:>8}",
+                f"{size:>9} {size // 20:>9} {seconds:>9.3f} {size / base[0]:>9.1f} "
+                f"{seconds / base[1]:>9.2f} {findings:>9}",
                 flush=True,
             )
 
