@@ -71,78 +71,23 @@ PUBLISHED = (
 )
 # Never text: not worth reading to look for secrets.
 BINARY_SUFFIXES = frozenset(
-    [
-        "png",
-        "jpg",
-        "jpeg",
-        "gif",
-        "bmp",
-        "ico",
-        "webp",
-        "tif",
-        "tiff",
-        "pdf",
-        "parquet",
-        "feather",
-        "arrow",
-        "h5",
-        "hdf5",
-        "pkl",
-        "pickle",
-        "joblib",
-        "npy",
-        "npz",
-        "pt",
-        "pth",
-        "ckpt",
-        "onnx",
-        "safetensors",
-        "zip",
-        "gz",
-        "bz2",
-        "xz",
-        "zst",
-        "7z",
-        "tar",
-        "tgz",
-        "whl",
-        "so",
-        "dylib",
-        "dll",
-        "exe",
-        "bin",
-        "woff",
-        "woff2",
-        "ttf",
-        "otf",
-        "mp3",
-        "mp4",
-        "wav",
-        "avi",
-        "mov",
-    ]
+    ("png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "tif", "tiff", "pdf")
+    + ("parquet", "feather", "arrow", "h5", "hdf5", "pkl", "pickle", "joblib", "npy", "npz")
+    + ("pt", "pth", "ckpt", "onnx", "safetensors", "whl", "so", "dylib", "dll", "exe", "bin")
+    + ("zip", "gz", "bz2", "xz", "zst", "7z", "tar", "tgz")
+    + ("woff", "woff2", "ttf", "otf", "mp3", "mp4", "wav", "avi", "mov")
 )
 SNIFF = 8000  # git's own rule: a NUL in the first 8000 bytes makes a file binary
 
 ENV_PROBE = ".env"
 ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults")
+# Keys of DVC remote options that hold a secret (the S3, Azure, GCS, SSH, HTTP, WebDAV,
+# Google Drive and OSS remotes); `ask_password` and the like are flags, not secrets.
 CREDENTIAL_KEYS = frozenset(
-    [
-        "access_key_id",
-        "secret_access_key",
-        "session_token",
-        "password",
-        "account_key",
-        "sas_token",
-        "connection_string",
-        "key_file",
-        "keyfile",
-        "client_secret",
-        "gdrive_client_secret",
-        "gdrive_service_account_json_file_path",
-        "credentialpath",
-        "token",
-    ]
+    ("access_key_id", "secret_access_key", "session_token", "password", "account_key")
+    + ("sas_token", "connection_string", "client_secret", "key_file", "keyfile", "token")
+    + ("gdrive_client_secret", "gdrive_service_account_json_file_path", "credentialpath")
+    + ("oss_key_secret",)
 )
 ROTATE = "rotate the credential, then remove it from the file (it stays in git history)"
 
