@@ -20,17 +20,15 @@ DATA004 = Rule("DATA004", ERROR, "the data folders are not ignored by git")
 RULES = (DATA001, DATA002, DATA003, DATA004)
 
 DVC_CONFIG = ".dvc/config"
-TABULAR = ("csv", "tsv", "parquet", "pq", "feather", "arrow", "ipc") + (
-    "avro",
-    "orc",
-    "jsonl",
-    "ndjson",
-)
+TABULAR = ("csv", "tsv", "parquet", "pq", "feather", "arrow", "ipc")
+RECORDS = ("jsonl", "ndjson", "avro", "orc")
 ARRAYS = ("h5", "hdf5", "hdf", "nc", "npy", "npz", "mat", "tfrecord", "lmdb")
 SPREADSHEETS_AND_DATABASES = ("xls", "xlsx", "sqlite", "db", "duckdb")
 MODELS = ("pkl", "pickle", "joblib", "pt", "pth", "ckpt", "onnx", "safetensors")
 ARCHIVES = ("zip", "tar", "tgz", "7z")
-DATA_FORMATS = frozenset(TABULAR + ARRAYS + SPREADSHEETS_AND_DATABASES + MODELS + ARCHIVES)
+DATA_FORMATS = frozenset(
+    TABULAR + RECORDS + ARRAYS + SPREADSHEETS_AND_DATABASES + MODELS + ARCHIVES
+)
 COMPRESSION = frozenset(("gz", "bz2", "xz", "zst", "lz4", "zip"))
 # Paths whose ignore status stands for "a new file dropped into this folder".
 PROBES = {"data": "data/mlprod-check-probe.csv", "models": "models/mlprod-check-probe.pkl"}
