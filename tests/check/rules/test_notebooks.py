@@ -15,7 +15,7 @@ def test_staged_outputs_are_reported(repo: Repo) -> None:
     repo.add("notebooks/explore.ipynb", notebook(outputs=outputs, execution_count=3))
     [finding] = repo.check().findings
     assert finding["code"] == "NB001"
-    assert finding["message"] == "1 cells have outputs and 1 have execution counts"
+    assert finding["message"] == "outputs in 1 cell, execution counts in 1 cell"
 
 
 def test_execution_count_alone_is_reported(repo: Repo) -> None:

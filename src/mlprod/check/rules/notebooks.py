@@ -117,9 +117,13 @@ def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> 
     if with_outputs or counted:
         yield NB001.finding(
             entry.path,
-            f"{with_outputs} cells have outputs and {counted} have execution counts",
+            f"outputs in {cells_text(with_outputs)}, execution counts in {cells_text(counted)}",
             strip_fix,
         )
+
+
+def cells_text(count: int) -> str:
+    return f"{count} cell" if count == 1 else f"{count} cells"
 
 
 def restore_fix(entry: IndexEntry) -> str:

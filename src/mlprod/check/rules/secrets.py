@@ -8,6 +8,7 @@ without a key body is not a finding. Published example keys are not findings eit
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -89,7 +90,7 @@ CREDENTIAL_KEYS = frozenset(
     + ("gdrive_client_secret", "gdrive_service_account_json_file_path", "credentialpath")
     + ("oss_key_secret",)
 )
-ROTATE = "rotate the credential, then remove it from the file (it stays in git history)"
+ROTATE = "rotate the credential (it stays in git history)"
 
 
 def wants(entry: IndexEntry) -> bool:
@@ -120,7 +121,7 @@ def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> 
         yield SEC001.finding(
             entry.path,
             f"{NAMES[kind]} at line {line}",
-            f"{ROTATE}; load it from an ignored .env or a secret store",
+            f"remove it, {ROTATE} and load it from an ignored .env or a secret store",
         )
 
 
@@ -140,8 +141,8 @@ def env_files(audit: Audit) -> Iterator[Finding]:
             yield SEC002.finding(
                 path,
                 "an environment file with secrets is tracked by git",
-                f"git rm --cached {path}, add it to .gitignore and {ROTATE}; "
-                "commit a .env.example with placeholder values instead",
+                f"git rm --cached {shlex.quote(path)}, ignore it in .gitignore, rotate the secrets"
+                " it held (they stay in git history); commit a .env.example with placeholders",
             )
     if ENV_PROBE not in audit.repo.ignored([ENV_PROBE]):
         yield SEC002.finding(".gitignore", ".env is not ignored by git", "add `.env` to .gitignore")
@@ -163,5 +164,5 @@ def dvc_credentials(audit: Audit) -> Iterator[Finding]:
                 yield SEC003.finding(
                     ".dvc/config",
                     f"credential '{key}' in [{section}] at line {line}",
-                    f"{modify}, delete it from .dvc/config and {ROTATE}",
+                    f"{modify}, delete the line from .dvc/config and {ROTATE}",
                 )
