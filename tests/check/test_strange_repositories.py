@@ -137,3 +137,24 @@ def test_repository_of_another_user_names_safe_directory(repo: Repo) -> None:
         f"mlprod check: error: git refuses {repo.root}: it belongs to another user; "
         f"run: git config --global --add safe.directory {repo.root}\n"
     )
+
+
+def test_looping_hooks_directory_is_a_finding(repo: Repo) -> None:
+    hooks = repo.root / ".git/hooks"
+    for hook in hooks.iterdir():
+        hook.unlink()
+    hooks.rmdir()
+    os.symlink("hooks", hooks)
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"]) == ("GIT002", ".git/hooks/pre-commit")
+
+
+def test_pyproject_symlinks_dangling_or_looping(repo: Repo) -> None:
+    (repo.root / "pyproject.toml").unlink()
+    os.symlink("nowhere.toml", repo.root / "pyproject.toml")
+    assert repo.check().code == 0
+    (repo.root / "pyproject.toml").unlink()
+    os.symlink("pyproject.toml", repo.root / "pyproject.toml")
+    checked = repo.check()
+    assert checked.code == 2
+    assert "Too many levels of symbolic links" in checked.stderr

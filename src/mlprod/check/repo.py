@@ -103,7 +103,8 @@ class Repository:
         root = Path(top)
         head = git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], root)
         # `--git-path` answers relative to where git ran: PATH, which may be a subdirectory.
-        return cls(root, Path(path, hooks).resolve(), head.returncode == 0)
+        # os.path.realpath, unlike Path.resolve before Python 3.13, survives symlink loops.
+        return cls(root, Path(os.path.realpath(Path(path, hooks))), head.returncode == 0)
 
     def entries(self) -> dict[str, IndexEntry]:
         """Every path in the index with its blob id and size, in index order."""
