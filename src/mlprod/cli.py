@@ -18,7 +18,26 @@ from mlprod.errors import UsageError
 COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("mlprod.new", "generate a project from the bundled template"),
     "check": ("mlprod.check.cli", "audit a repository against the standards"),
+    "ab": ("mlprod.ab.cli", "A/B tests: sample size, assignment, SRM check, adjustment, analysis"),
+    "drift": ("mlprod.drift.cli", "drift between a reference and a current data set"),
 }
+
+
+STATS_MODULES = {"matplotlib", "numpy", "pandas", "pyarrow", "scipy"}
+
+
+def load(name: str, module_name: str):
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and error.name.split(".")[0] in STATS_MODULES:
+            print(
+                f"mlprod {name}: error: {error.name} is not installed; "
+                "run: pip install 'mlprod[stats]'",
+                file=sys.stderr,
+            )
+            raise SystemExit(2) from None
+        raise
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
@@ -31,7 +50,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
         if name == command:
-            importlib.import_module(module_name).register(sub)
+            load(name, module_name).register(sub)
     return parser
 
 

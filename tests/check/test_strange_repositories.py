@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from check.conftest import Repo, init, run_check
+from check.conftest import Repo, run_check
 
 
 def console(*args: str) -> subprocess.CompletedProcess:
@@ -130,11 +130,31 @@ def test_broken_git_config_is_one_line(repo: Repo) -> None:
 
 
 def test_repository_of_another_user_names_safe_directory(repo: Repo) -> None:
-    if os.geteuid() != 0:
-        other = init(repo.root.parent / "mine")
-        assert other.check().code == 0 or other.check().code == 1
-        return
-    os.chown(repo.root, 12345, 12345)
+    os.chown(repo.root, os.geteuid() + 1, os.getegid())
     checked = run_check(str(repo.root))
     assert checked.code == 2
-    assert "git config --global --add safe.directory" in checked.stderr
+    assert checked.stderr == (
+        f"mlprod check: error: git refuses {repo.root}: it belongs to another user; "
+        f"run: git config --global --add safe.directory {repo.root}\n"
+    )
+
+
+def test_looping_hooks_directory_is_a_finding(repo: Repo) -> None:
+    hooks = repo.root / ".git/hooks"
+    for hook in hooks.iterdir():
+        hook.unlink()
+    hooks.rmdir()
+    os.symlink("hooks", hooks)
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"]) == ("GIT002", ".git/hooks/pre-commit")
+
+
+def test_pyproject_symlinks_dangling_or_looping(repo: Repo) -> None:
+    (repo.root / "pyproject.toml").unlink()
+    os.symlink("nowhere.toml", repo.root / "pyproject.toml")
+    assert repo.check().code == 0
+    (repo.root / "pyproject.toml").unlink()
+    os.symlink("pyproject.toml", repo.root / "pyproject.toml")
+    checked = repo.check()
+    assert checked.code == 2
+    assert "Too many levels of symbolic links" in checked.stderr

@@ -6,6 +6,7 @@ import itertools
 import json
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -169,7 +170,7 @@ def test_hook_versions_equal_dev_dependency_pins(baked):
     options, project = baked
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     pins = dict(
-        re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", dep).groups()
+        re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", dep).groups()
         for dep in pyproject["dependency-groups"]["dev"]
         if "==" in dep
     )
@@ -282,3 +283,14 @@ def test_make_help_lists_every_target(bake):
     assert {"setup", "test", "lint", "format", "pipeline"} <= targets
     for target in targets:
         assert f"make {target}" in listed, target
+
+
+def test_before_setup_mlprod_check_finds_only_the_per_clone_setup(baked):
+    _, project = baked
+    result = subprocess.run(
+        [sys.executable, "-m", "mlprod", "check", str(project), "--format", "json"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    findings = json.loads(result.stdout)["findings"]
+    assert {finding["code"] for finding in findings} == {"GIT002", "NB002", "NB003"}
+    assert all(finding["fix"] == "run make setup" for finding in findings)

@@ -37,6 +37,9 @@ def test_fresh_clone_sets_up_and_passes_its_own_checks(bake, tmp_path, project_e
     hook = (clone / ".git" / "hooks" / "pre-commit").read_text()
     assert "pre-commit" in hook
 
+    check = run(clone / ".venv" / "bin" / "mlprod", "check", cwd=clone, env=project_env)
+    assert check.stdout.startswith("All checks passed")
+
     run("make", "setup", cwd=clone, env=project_env)
     assert (clone / ".git" / "config").read_text() == config_after_first_setup
     assert_nothing_modified(clone)

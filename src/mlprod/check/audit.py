@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from mlprod.check.config import Settings
 from mlprod.check.finding import Finding
@@ -68,31 +69,37 @@ def run(path: Path, repo: Repository | None, settings: Settings, selection: Sele
     """Findings of the selected rules, sorted by path then code, without duplicates."""
     if repo is None:
         return Result(keep([not_a_repository(path)], selection), 0)
-    enabled = selection.enabled
     audit = Audit(repo, settings)
-    modules = [m for m in MODULES if enabled & {rule.code for rule in m.RULES}]
+    modules = [m for m in MODULES if selection.enabled & {rule.code for rule in m.RULES}]
     findings: list[Finding] = []
     for module in modules:
         if hasattr(module, "check"):
             findings.extend(module.check(audit))
-    readers = [m for m in modules if hasattr(m, "check_file")]
-    wanted: dict[IndexEntry, list] = {}
+    findings.extend(scan_files(audit, [m for m in modules if hasattr(m, "check_file")]))
+    return Result(keep(findings, selection), len(audit.entries))
+
+
+def scan_files(audit: Audit, readers: list[ModuleType]) -> Iterator[Finding]:
+    """Hand each blob some rule wants to every rule that wants it, reading it once.
+
+    Blobs up to max-scan-size stream whole through one git process; of a larger one only
+    the first max-scan-size bytes are read, and the rules are told it is incomplete.
+    """
+    wanted: dict[IndexEntry, list[ModuleType]] = {}
     for entry in audit.entries.values():
         if entry.is_file and entry.size >= 0:
             interested = [m for m in readers if m.wants(entry)]
             if interested:
                 wanted[entry] = interested
-    limit = settings.max_scan_size
-    whole = [entry for entry in wanted if entry.size <= limit]
-    for entry, data in repo.blobs(whole):
+    limit = audit.settings.max_scan_size
+    for entry, data in audit.repo.blobs(e for e in wanted if e.size <= limit):
         for module in wanted[entry]:
-            findings.extend(module.check_file(audit, entry, data, True))
+            yield from module.check_file(audit, entry, data, True)
     for entry in wanted:
         if entry.size > limit:
-            data = repo.head(entry, limit)
+            data = audit.repo.head(entry, limit)
             for module in wanted[entry]:
-                findings.extend(module.check_file(audit, entry, data, False))
-    return Result(keep(findings, selection), len(audit.entries))
+                yield from module.check_file(audit, entry, data, False)
 
 
 def keep(findings: Iterable[Finding], selection: Selection) -> list[Finding]:

@@ -77,10 +77,10 @@ def code_list(value: object, key: str) -> tuple[str, ...]:
 def load(root: Path) -> Settings:
     """Settings from `root/pyproject.toml`; defaults when it or its table is absent."""
     pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
-        return Settings()
     try:
         document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise UsageError(f"cannot read {pyproject}: {error}; fix the file") from None
     tool = document.get("tool", {})

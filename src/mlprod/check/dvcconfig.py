@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-SECTION = re.compile(r"""^\s*\[\s*['"]?(?P<kind>[\w-]+)(?:\s+"(?P<name>[^"]*)")?['"]?\s*\]\s*$""")
+SECTION = re.compile(
+    r"""^\s*\[\s*['"]?(?P<kind>[\w-]+)(?:\s+\\?"(?P<name>[^"\\]*)\\?")?['"]?\s*\]\s*$"""
+)
 ENTRY = re.compile(r"^\s*(?P<key>[\w.-]+)\s*=\s*(?P<value>.*?)\s*$")
 CORE = ("core", "")
 
@@ -24,6 +26,11 @@ def parse(text: str) -> dict[tuple[str, str], dict[str, tuple[str, int]]]:
         header = SECTION.match(line)
         if header:
             current = sections.setdefault((header["kind"], header["name"] or ""), {})
+            continue
+        if stripped.startswith("["):
+            # A header this parser cannot split still gets its own section, named as written,
+            # so that its keys neither leak into the previous section nor escape SEC003.
+            current = sections.setdefault((stripped.strip("[]"), ""), {})
             continue
         entry = ENTRY.match(line)
         if entry and current is not None:

@@ -46,9 +46,11 @@ def git(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.Co
         raise UsageError("git is not installed or not on PATH; install git") from None
 
 
-def first_line(stderr: bytes) -> str:
-    lines = os.fsdecode(stderr).strip().splitlines()
-    return lines[-1].removeprefix("fatal: ") if lines else "unknown error"
+def reason(stderr: bytes) -> str:
+    """git's one-line reason for failing: its first `fatal:` line, else its last line."""
+    lines = os.fsdecode(stderr).strip().splitlines() or ["unknown error"]
+    fatal = [line for line in lines if line.startswith(("fatal: ", "error: "))]
+    return fatal[0].split(": ", 1)[1] if fatal else lines[-1]
 
 
 def git_out(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
@@ -56,7 +58,7 @@ def git_out(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
     result = git(args, cwd, stdin)
     if result.returncode != 0:
         raise UsageError(
-            f"git {args[0]} failed in {cwd}: {first_line(result.stderr)}; "
+            f"git {args[0]} failed in {cwd}: {reason(result.stderr)}; "
             "fix the repository so that plain git commands work in it"
         )
     return result.stdout
@@ -69,9 +71,8 @@ def split_z(output: bytes) -> list[str]:
 class Repository:
     """A work tree and its index. `open` returns None for a directory git does not manage."""
 
-    def __init__(self, root: Path, git_dir: Path, hooks_dir: Path, has_commit: bool) -> None:
+    def __init__(self, root: Path, hooks_dir: Path, has_commit: bool) -> None:
         self.root = root
-        self.git_dir = git_dir
         self.hooks_dir = hooks_dir
         self.has_commit = has_commit
         self._entries: dict[str, IndexEntry] | None = None
@@ -80,31 +81,30 @@ class Repository:
 
     @classmethod
     def open(cls, path: Path) -> Repository | None:
-        probe = git(
-            ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-path", "hooks"], path
-        )
+        probe = git(["rev-parse", "--show-toplevel", "--git-path", "hooks"], path)
         if probe.returncode != 0:
-            reason = first_line(probe.stderr)
-            if "not a git repository" in reason:
+            why = reason(probe.stderr)
+            if "not a git repository" in why:
                 return None
-            if "dubious ownership" in reason:
+            if "dubious ownership" in why:
                 raise UsageError(
                     f"git refuses {path}: it belongs to another user; "
                     f"run: git config --global --add safe.directory {path}"
                 )
-            if "work tree" in reason:
+            if "work tree" in why:
                 raise UsageError(
                     f"{path} is a bare repository or a .git directory; "
                     "run mlprod check in a clone's working tree"
                 )
-            raise UsageError(f"git cannot read {path}: {reason}; check the path and permissions")
-        # Paths end in a newline each; a newline inside one would end it early, so split at
-        # the last two newlines-before-end instead of every newline.
-        top, git_dir, hooks = os.fsdecode(probe.stdout[:-1]).rsplit("\n", 2)
+            raise UsageError(f"git cannot read {path}: {why}; check the path and permissions")
+        # Each answer ends in a newline; split at the last one only, so that a work tree
+        # whose path holds a newline still comes out whole.
+        top, hooks = os.fsdecode(probe.stdout[:-1]).rsplit("\n", 1)
         root = Path(top)
         head = git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], root)
         # `--git-path` answers relative to where git ran: PATH, which may be a subdirectory.
-        return cls(root, Path(git_dir), Path(path, hooks).resolve(), head.returncode == 0)
+        # os.path.realpath, unlike Path.resolve before Python 3.13, survives symlink loops.
+        return cls(root, Path(os.path.realpath(Path(path, hooks))), head.returncode == 0)
 
     def entries(self) -> dict[str, IndexEntry]:
         """Every path in the index with its blob id and size, in index order."""
@@ -226,7 +226,7 @@ class Repository:
         result = git(["check-ignore", "-z", "--stdin", "--no-index"], self.root, stdin)
         if result.returncode not in (0, 1):
             raise UsageError(
-                f"git check-ignore failed: {first_line(result.stderr)}; "
+                f"git check-ignore failed: {reason(result.stderr)}; "
                 "fix the .gitignore files so that git can read them"
             )
         return set(split_z(result.stdout))

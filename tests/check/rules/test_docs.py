@@ -71,3 +71,17 @@ def test_phase_doc_with_unknown_status_is_reported(repo: Repo) -> None:
 def test_phase_doc_missing_front_matter_keys_is_reported(repo: Repo) -> None:
     repo.add("docs/phases/04-development.md", "---\nphase: development\nstatus: done\n---\n")
     assert repo.check().of("DOC004")[0]["message"] == "the front matter lacks owner, last_reviewed"
+
+
+def test_guidance_examples_and_table_labels_are_not_answers(repo: Repo) -> None:
+    section = (
+        "## Success metric\n\n**Guidance:** one business metric.\n\n| Item | Answer |\n"
+        "| --- | --- |\n| Metric | [FILL: definition] |\n\n> **Example:** opens per email.\n\n"
+    )
+    doc = DONE_PLANNING.replace("## Success metric\n\nOpen rate up 2 points.\n\n", section)
+    repo.add(PLANNING, doc)
+    assert [f["message"] for f in repo.check().of("DOC003")] == [
+        "the planning doc is marked done but its 'Success metric' section is empty"
+    ]
+    repo.add(PLANNING, doc.replace("[FILL: definition]", "opens / emails delivered"))
+    assert repo.check().of("DOC003") == []

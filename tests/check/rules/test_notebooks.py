@@ -15,7 +15,7 @@ def test_staged_outputs_are_reported(repo: Repo) -> None:
     repo.add("notebooks/explore.ipynb", notebook(outputs=outputs, execution_count=3))
     [finding] = repo.check().findings
     assert finding["code"] == "NB001"
-    assert finding["message"] == "1 cells have outputs and 1 have execution counts"
+    assert finding["message"] == "outputs in 1 cell, execution counts in 1 cell"
 
 
 def test_execution_count_alone_is_reported(repo: Repo) -> None:
@@ -42,7 +42,9 @@ def test_filter_attribute_missing_is_reported(repo: Repo) -> None:
     repo.add(".gitattributes", "*.ipynb diff=jupyternotebook merge=jupyternotebook\n")
     [finding] = repo.check().findings
     assert (finding["code"], finding["path"]) == ("NB002", ".gitattributes")
-    assert "1 notebook (e.g. notebooks/explore.ipynb)" in finding["message"]
+    assert (
+        finding["message"] == "no nbstripout filter for 1 notebook (e.g. notebooks/explore.ipynb)"
+    )
 
 
 def test_filter_not_configured_in_clone_says_run_make_setup(repo: Repo) -> None:
@@ -60,7 +62,7 @@ def test_attribute_applies_to_new_notebooks_when_none_is_tracked(repo: Repo) -> 
     assert repo.check().findings == []
     repo.add(".gitattributes", "*.py text\n")
     assert {f["message"] for f in repo.check().of("NB002")} == {
-        "new notebooks lack the nbstripout filter"
+        "no nbstripout filter for new notebooks"
     }
 
 
@@ -80,7 +82,10 @@ def test_drivers_not_configured_is_a_warning_saying_run_make_setup(repo: Repo) -
 
 def test_driver_attributes_in_info_attributes_count(repo: Repo) -> None:
     repo.add(".gitattributes", "*.ipynb filter=nbstripout\n")
-    assert repo.check().codes == {"NB003"}
+    assert [f["message"] for f in repo.check().findings] == [
+        "no notebook diff driver for 1 notebook (e.g. notebooks/explore.ipynb)",
+        "no notebook merge driver for 1 notebook (e.g. notebooks/explore.ipynb)",
+    ]
     repo.write(".git/info/attributes", "*.ipynb diff=jupyternotebook merge=jupyternotebook\n")
     assert repo.check().findings == []
 

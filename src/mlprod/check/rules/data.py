@@ -20,48 +20,16 @@ DATA004 = Rule("DATA004", ERROR, "the data folders are not ignored by git")
 RULES = (DATA001, DATA002, DATA003, DATA004)
 
 DVC_CONFIG = ".dvc/config"
+TABULAR = ("csv", "tsv", "parquet", "pq", "feather", "arrow", "ipc")
+RECORDS = ("jsonl", "ndjson", "avro", "orc")
+ARRAYS = ("h5", "hdf5", "hdf", "nc", "npy", "npz", "mat", "tfrecord", "lmdb")
+SPREADSHEETS_AND_DATABASES = ("xls", "xlsx", "sqlite", "db", "duckdb")
+MODELS = ("pkl", "pickle", "joblib", "pt", "pth", "ckpt", "onnx", "safetensors")
+ARCHIVES = ("zip", "tar", "tgz", "7z")
 DATA_FORMATS = frozenset(
-    [
-        "csv",
-        "tsv",
-        "parquet",
-        "pq",
-        "feather",
-        "arrow",
-        "ipc",
-        "h5",
-        "hdf5",
-        "hdf",
-        "nc",
-        "pkl",
-        "pickle",
-        "joblib",
-        "npy",
-        "npz",
-        "mat",
-        "xls",
-        "xlsx",
-        "jsonl",
-        "ndjson",
-        "avro",
-        "orc",
-        "sqlite",
-        "db",
-        "duckdb",
-        "tfrecord",
-        "lmdb",
-        "pt",
-        "pth",
-        "ckpt",
-        "onnx",
-        "safetensors",
-        "zip",
-        "tar",
-        "tgz",
-        "7z",
-    ]
+    TABULAR + RECORDS + ARRAYS + SPREADSHEETS_AND_DATABASES + MODELS + ARCHIVES
 )
-COMPRESSION = frozenset(["gz", "bz2", "xz", "zst", "lz4", "zip"])
+COMPRESSION = frozenset(("gz", "bz2", "xz", "zst", "lz4", "zip"))
 # Paths whose ignore status stands for "a new file dropped into this folder".
 PROBES = {"data": "data/mlprod-check-probe.csv", "models": "models/mlprod-check-probe.pkl"}
 

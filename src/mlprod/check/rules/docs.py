@@ -40,6 +40,7 @@ FILL = re.compile(r"\[FILL(:[^\]]*)?\]")
 FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
+TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 REQUIRED_SECTIONS = ("Success metric", "Baseline")
 
@@ -163,6 +164,20 @@ def missing_sections(body: list[str]) -> Iterator[str]:
             continue
         start, level = section
         end = next((i for i, lvl, _ in headings if i > start and lvl <= level), len(body))
-        text = FILL.sub("", COMMENT.sub("", "\n".join(body[start + 1 : end])))
-        if not re.search(r"\w", text):
+        if not any(re.search(r"\w", line) for line in answers(body[start + 1 : end])):
             yield f"its '{required}' section is empty"
+
+
+def answers(section: list[str]) -> Iterator[str]:
+    """The lines of a section the team wrote: not its guidance, quoted examples, table
+    headers and row labels, comments or fill-in markers."""
+    lines = [
+        line.strip() for line in FILL.sub("", COMMENT.sub("", "\n".join(section))).splitlines()
+    ]
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
+        if line.startswith((">", "**Guidance:**")) or TABLE_RULE.match(following):
+            continue
+        if line.startswith("|"):
+            yield " ".join(line.strip("|").split("|")[1:])  # the first column labels the row
+        else:
+            yield line

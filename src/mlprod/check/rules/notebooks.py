@@ -45,16 +45,20 @@ def summary(paths: list[str]) -> str:
     return f"{len(paths)} notebook{'s' if len(paths) > 1 else ''} (e.g. {paths[0]})"
 
 
+# Per attribute, the git config keys of which one must name the driver's command.
+DRIVER_KEYS = {"diff": ("command", "textconv"), "merge": ("driver",)}
+
+
 def check(audit: Audit) -> Iterator[Finding]:
     paths = notebook_paths(audit)
-    attributes = audit.repo.attributes(paths, ["filter", "diff", "merge"])
+    attributes = audit.repo.attributes(paths, ["filter", *DRIVER_KEYS])
     config = audit.repo.config()
     setup = audit.per_clone_fix("nbstripout --install && nbdime config-git --enable")
 
     unfiltered = [path for path in paths if attributes[path].get("filter") != "nbstripout"]
     if unfiltered:
         yield NB002.finding(
-            ".gitattributes", f"{summary(unfiltered)} lack the nbstripout filter", ATTRIBUTES_FIX
+            ".gitattributes", f"no nbstripout filter for {summary(unfiltered)}", ATTRIBUTES_FIX
         )
     if "filter.nbstripout.clean" not in config:
         yield NB002.finding(
@@ -63,26 +67,24 @@ def check(audit: Audit) -> Iterator[Finding]:
             setup,
         )
 
-    missing_attribute, missing_driver = [], []
-    for kind, keys in (("diff", ("command", "textconv")), ("merge", ("driver",))):
-        for path in paths:
-            name = attributes[path].get(kind, "unspecified")
-            if name in NOT_A_DRIVER:
-                missing_attribute.append(kind)
-                break
+    unconfigured: set[str] = set()
+    for kind, keys in DRIVER_KEYS.items():
+        names = {path: attributes[path].get(kind, "unspecified") for path in paths}
+        lacking = [path for path, name in names.items() if name in NOT_A_DRIVER]
+        if lacking:
+            yield NB003.finding(
+                ".gitattributes",
+                f"no notebook {kind} driver for {summary(lacking)}",
+                ATTRIBUTES_FIX,
+            )
+        for name in set(names.values()) - NOT_A_DRIVER:
             if not any(f"{kind}.{name}.{key}" in config for key in keys):
-                missing_driver.append(f"{kind}.{name}.{keys[0]}")
-                break
-    if missing_attribute:
-        yield NB003.finding(
-            ".gitattributes",
-            f"{summary(paths)} have no notebook {' or '.join(missing_attribute)} driver attribute",
-            ATTRIBUTES_FIX,
-        )
-    if missing_driver:
+                unconfigured.add(f"{kind}.{name}.{keys[0]}")
+    if unconfigured:
         yield NB003.finding(
             ".git/config",
-            f"the notebook drivers are not configured in this clone ({', '.join(missing_driver)})",
+            "the notebook drivers are not configured in this clone "
+            f"({', '.join(sorted(unconfigured))})",
             setup,
         )
 
@@ -117,9 +119,13 @@ def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> 
     if with_outputs or counted:
         yield NB001.finding(
             entry.path,
-            f"{with_outputs} cells have outputs and {counted} have execution counts",
+            f"outputs in {cells_text(with_outputs)}, execution counts in {cells_text(counted)}",
             strip_fix,
         )
+
+
+def cells_text(count: int) -> str:
+    return f"{count} cell" if count == 1 else f"{count} cells"
 
 
 def restore_fix(entry: IndexEntry) -> str:

@@ -8,6 +8,7 @@ without a key body is not a finding. Published example keys are not findings eit
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -75,80 +76,25 @@ PUBLISHED = (
 )
 # Never text: not worth reading to look for secrets.
 BINARY_SUFFIXES = frozenset(
-    [
-        "png",
-        "jpg",
-        "jpeg",
-        "gif",
-        "bmp",
-        "ico",
-        "webp",
-        "tif",
-        "tiff",
-        "pdf",
-        "parquet",
-        "feather",
-        "arrow",
-        "h5",
-        "hdf5",
-        "pkl",
-        "pickle",
-        "joblib",
-        "npy",
-        "npz",
-        "pt",
-        "pth",
-        "ckpt",
-        "onnx",
-        "safetensors",
-        "zip",
-        "gz",
-        "bz2",
-        "xz",
-        "zst",
-        "7z",
-        "tar",
-        "tgz",
-        "whl",
-        "so",
-        "dylib",
-        "dll",
-        "exe",
-        "bin",
-        "woff",
-        "woff2",
-        "ttf",
-        "otf",
-        "mp3",
-        "mp4",
-        "wav",
-        "avi",
-        "mov",
-    ]
+    ("png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "tif", "tiff", "pdf")
+    + ("parquet", "feather", "arrow", "h5", "hdf5", "pkl", "pickle", "joblib", "npy", "npz")
+    + ("pt", "pth", "ckpt", "onnx", "safetensors", "whl", "so", "dylib", "dll", "exe", "bin")
+    + ("zip", "gz", "bz2", "xz", "zst", "7z", "tar", "tgz")
+    + ("woff", "woff2", "ttf", "otf", "mp3", "mp4", "wav", "avi", "mov")
 )
 SNIFF = 8000  # git's own rule: a NUL in the first 8000 bytes makes a file binary
 
 ENV_PROBE = ".env"
 ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults")
+# Keys of DVC remote options that hold a secret (the S3, Azure, GCS, SSH, HTTP, WebDAV,
+# Google Drive and OSS remotes); `ask_password` and the like are flags, not secrets.
 CREDENTIAL_KEYS = frozenset(
-    [
-        "access_key_id",
-        "secret_access_key",
-        "session_token",
-        "password",
-        "account_key",
-        "sas_token",
-        "connection_string",
-        "key_file",
-        "keyfile",
-        "client_secret",
-        "gdrive_client_secret",
-        "gdrive_service_account_json_file_path",
-        "credentialpath",
-        "token",
-    ]
+    ("access_key_id", "secret_access_key", "session_token", "password", "account_key")
+    + ("sas_token", "connection_string", "client_secret", "key_file", "keyfile", "token")
+    + ("gdrive_client_secret", "gdrive_service_account_json_file_path", "credentialpath")
+    + ("oss_key_secret",)
 )
-ROTATE = "rotate the credential, then remove it from the file (it stays in git history)"
+ROTATE = "rotate the credential (it stays in git history)"
 
 
 def wants(entry: IndexEntry) -> bool:
@@ -179,7 +125,7 @@ def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> 
         yield SEC001.finding(
             entry.path,
             f"{NAMES[kind]} at line {line}",
-            f"{ROTATE}; load it from an ignored .env or a secret store",
+            f"remove it, {ROTATE} and load it from an ignored .env or a secret store",
         )
 
 
@@ -199,8 +145,8 @@ def env_files(audit: Audit) -> Iterator[Finding]:
             yield SEC002.finding(
                 path,
                 "an environment file with secrets is tracked by git",
-                f"git rm --cached {path}, add it to .gitignore and {ROTATE}; "
-                "commit a .env.example with placeholder values instead",
+                f"git rm --cached {shlex.quote(path)}, ignore it in .gitignore, rotate the secrets"
+                " it held (they stay in git history); commit a .env.example with placeholders",
             )
     if ENV_PROBE not in audit.repo.ignored([ENV_PROBE]):
         yield SEC002.finding(".gitignore", ".env is not ignored by git", "add `.env` to .gitignore")
@@ -222,5 +168,5 @@ def dvc_credentials(audit: Audit) -> Iterator[Finding]:
                 yield SEC003.finding(
                     ".dvc/config",
                     f"credential '{key}' in [{section}] at line {line}",
-                    f"{modify}, delete it from .dvc/config and {ROTATE}",
+                    f"{modify}, delete the line from .dvc/config and {ROTATE}",
                 )

@@ -1,0 +1,250 @@
+"""Analysis of an experiment: every treatment against control, with the SRM check, Holm
+adjustment when there are several treatments, and one sentence stating the decision.
+
+Python API:
+    result = analyze_file("results.parquet", variant_col="variant", control="control")
+    result.to_dict()["variants"][0]["p_value"], result.decision
+
+`analyze_arms` does the same from statistics already in hand (`ArmStats` per variant).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlprod.ab.adjust import adjust
+from mlprod.ab.srm import DEFAULT_THRESHOLD, srm_check
+from mlprod.ab.stats import compare_means, compare_proportions
+from mlprod.ab.sufficient import ArmStats, accumulate_units, column_names, read_aggregated
+from mlprod.errors import UsageError
+
+BINOMIAL_COLUMNS = ["n", "conversions"]
+CONTINUOUS_COLUMNS = ["n", "sum", "sum_squares"]
+
+
+@dataclass
+class Analysis:
+    metric_type: str
+    alpha: float
+    control: dict[str, object]
+    variants: list[dict[str, object]]
+    srm: dict[str, object]
+    decision: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "metric_type": self.metric_type,
+            "alpha": self.alpha,
+            "control": self.control,
+            "variants": self.variants,
+            "srm": self.srm,
+            "decision": self.decision,
+            "notes": self.notes,
+        }
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:+.1f}%" if math.isfinite(value) else "n/a"
+
+
+def _decide(control: str, variants: list[dict[str, object]], srm: dict[str, object]) -> str:
+    if srm["srm"]:
+        return (
+            f"Do not act on this result: the split of units between variants is not the "
+            f"designed one (sample ratio mismatch, p = {srm['p_value']:.2g}); find the cause "
+            "in assignment or logging first."
+        )
+    winners = [v for v in variants if v["significant"] and v["lift_abs"] > 0]
+    losers = [v for v in variants if v["significant"] and v["lift_abs"] < 0]
+    if winners:
+        best = max(winners, key=lambda v: v["lift_abs"])
+        return (
+            f"Ship '{best['name']}': it moves the metric from {best['control_mean']:.4g} to "
+            f"{best['mean']:.4g} ({_percent(best['lift_rel'])} relative, "
+            f"p = {best['p_value_adjusted']:.2g}), a significant improvement over '{control}'."
+        )
+    if losers:
+        names = ", ".join(f"'{v['name']}'" for v in losers)
+        return (
+            f"Keep '{control}': {names} significantly lowered the metric, "
+            "and no treatment improved it."
+        )
+    return (
+        f"Keep '{control}' for now: no treatment differs significantly from it; the effect "
+        "may be smaller than this sample can detect, so run longer if a smaller effect matters."
+    )
+
+
+def analyze_arms(
+    arms: dict[str, ArmStats],
+    control: str,
+    *,
+    metric_type: str | None = None,
+    alpha: float = 0.05,
+    weights: dict[str, float] | None = None,
+    srm_threshold: float = DEFAULT_THRESHOLD,
+) -> Analysis:
+    """Compare each treatment arm with `control`.
+
+    Args:
+        arms: statistics per variant name.
+        metric_type: "binomial" or "continuous"; detected from the arms when None.
+        weights: designed share per variant for the SRM check; equal when None.
+    """
+    if not 0 < alpha < 1:
+        raise UsageError(f"--alpha must be between 0 and 1, got {alpha}")
+    if control not in arms:
+        found = ", ".join(sorted(arms)) or "none"
+        raise UsageError(f"control '{control}' not found; variants in the file: {found}")
+    treatments = sorted(name for name in arms if name != control)
+    if not treatments:
+        raise UsageError(f"only the control '{control}' is in the file; nothing to compare")
+    for name, arm in arms.items():
+        if arm.n < 2:
+            raise UsageError(f"variant '{name}' has {arm.n:g} units; each needs at least 2")
+    if metric_type is None:
+        metric_type = "binomial" if all(arm.binary for arm in arms.values()) else "continuous"
+
+    names = [control, *treatments]
+    if weights is not None:
+        unknown = sorted(set(weights) - set(names))
+        missing = sorted(set(names) - set(weights))
+        if unknown or missing:
+            raise UsageError(
+                f"--weights must name every variant once ({', '.join(names)}); "
+                f"unknown: {unknown or 'none'}, missing: {missing or 'none'}"
+            )
+    srm = srm_check(
+        [arms[name].n for name in names],
+        None if weights is None else [weights[name] for name in names],
+        srm_threshold,
+    )
+    srm["variants"] = names
+
+    base = arms[control]
+    rows: list[dict[str, object]] = []
+    for name in treatments:
+        arm = arms[name]
+        if metric_type == "binomial":
+            result = compare_proportions(base.mean * base.n, base.n, arm.mean * arm.n, arm.n, alpha)
+            test = "two-proportion z-test"
+        else:
+            result = compare_means(
+                base.n, base.mean, base.variance, arm.n, arm.mean, arm.variance, alpha
+            )
+            test = "Welch t-test"
+        rows.append(
+            {
+                "name": name,
+                "n": arm.n,
+                "mean": arm.mean,
+                "std": math.sqrt(arm.variance),
+                "control_mean": base.mean,
+                "lift_abs": result.lift_abs,
+                "lift_rel": result.lift_rel,
+                "ci_low": result.ci_low,
+                "ci_high": result.ci_high,
+                "ci_rel_low": result.ci_rel_low,
+                "ci_rel_high": result.ci_rel_high,
+                "statistic": result.statistic,
+                "p_value": result.p_value,
+                "test": test,
+            }
+        )
+    raw = [row["p_value"] for row in rows]
+    several = len(rows) > 1 and not any(math.isnan(p) for p in raw)
+    adjusted = adjust(raw, "holm") if several else raw
+    for row, p_adj in zip(rows, adjusted, strict=True):
+        row["p_value_adjusted"] = p_adj
+        row["significant"] = bool(p_adj < alpha)
+
+    notes = []
+    if len(rows) > 1:
+        notes.append(
+            f"{len(rows)} treatments: p-values are Holm-adjusted in p_value_adjusted; "
+            "intervals are per comparison."
+        )
+    control_row = {
+        "name": control,
+        "n": base.n,
+        "mean": base.mean,
+        "std": math.sqrt(base.variance),
+    }
+    return Analysis(
+        metric_type=metric_type,
+        alpha=alpha,
+        control=control_row,
+        variants=rows,
+        srm=srm,
+        decision=_decide(control, rows, srm),
+        notes=notes,
+    )
+
+
+def analyze_file(
+    path: str | Path,
+    variant_col: str,
+    control: str,
+    *,
+    metric_col: str | None = None,
+    alpha: float = 0.05,
+    weights: dict[str, float] | None = None,
+    srm_threshold: float = DEFAULT_THRESHOLD,
+) -> Analysis:
+    """Analyse a CSV or Parquet file of unit-level rows or of per-variant sufficient statistics.
+
+    The layout is detected: columns `n,conversions` (binomial) or `n,sum,sum_squares`
+    (continuous) mean aggregated statistics; otherwise each row is a unit and `metric_col`
+    (or the only column besides `variant_col`) holds its metric, 0/1 or continuous.
+    """
+    path = Path(path)
+    columns = column_names(path)
+    if variant_col not in columns:
+        raise UsageError(
+            f"no column '{variant_col}' in {path}; columns are: {', '.join(columns)}; "
+            "pass --variant-col"
+        )
+    notes: list[str] = []
+    metric_type = None
+    if metric_col is None and set(BINOMIAL_COLUMNS) <= set(columns):
+        arms = read_aggregated(path, variant_col, BINOMIAL_COLUMNS)
+        metric_type = "binomial"
+    elif metric_col is None and set(CONTINUOUS_COLUMNS) <= set(columns):
+        arms = read_aggregated(path, variant_col, CONTINUOUS_COLUMNS)
+        metric_type = "continuous"
+    else:
+        if metric_col is None:
+            others = [name for name in columns if name != variant_col]
+            if len(others) != 1:
+                raise UsageError(
+                    f"cannot tell the metric column among: {', '.join(others) or 'none'}; "
+                    "pass --metric-col"
+                )
+            metric_col = others[0]
+        elif metric_col not in columns:
+            raise UsageError(
+                f"no column '{metric_col}' in {path}; columns are: {', '.join(columns)}; "
+                "pass --metric-col"
+            )
+        units = accumulate_units(path, variant_col, metric_col)
+        if units.rows == 0:
+            raise UsageError(f"{path} has no rows; give a file with one row per unit")
+        arms = units.arms
+        if units.dropped:
+            notes.append(
+                f"{units.dropped} of {units.rows} rows had no variant or no metric value and "
+                "were left out."
+            )
+    analysis = analyze_arms(
+        arms,
+        str(control),
+        metric_type=metric_type,
+        alpha=alpha,
+        weights=weights,
+        srm_threshold=srm_threshold,
+    )
+    analysis.notes = notes + analysis.notes
+    return analysis

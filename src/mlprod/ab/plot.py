@@ -1,0 +1,42 @@
+"""PNG chart of each treatment's lift over control with its confidence interval."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlprod.errors import UsageError
+
+
+def plot_lifts(analysis_dict: dict[str, object], path: str | Path) -> Path:
+    """Write a horizontal interval chart of `lift_abs` with `ci_low`/`ci_high` per variant."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise UsageError(f"directory {path.parent} does not exist; create it or change --plot")
+    variants = analysis_dict["variants"]
+    control = analysis_dict["control"]["name"]
+    alpha = analysis_dict["alpha"]
+    names = [row["name"] for row in variants]
+    lifts = [row["lift_abs"] for row in variants]
+    low = [row["lift_abs"] - row["ci_low"] for row in variants]
+    high = [row["ci_high"] - row["lift_abs"] for row in variants]
+    colours = [
+        ("tab:green" if row["lift_abs"] > 0 else "tab:red") if row["significant"] else "tab:gray"
+        for row in variants
+    ]
+    figure, axes = plt.subplots(figsize=(7, 1.2 + 0.6 * len(names)))
+    for index, (lift, lo, hi, colour) in enumerate(zip(lifts, low, high, colours, strict=True)):
+        axes.errorbar(lift, index, xerr=[[lo], [hi]], fmt="o", color=colour, capsize=5)
+    axes.axvline(0, color="black", linewidth=1)
+    axes.set_yticks(range(len(names)), names)
+    axes.set_ylim(-0.7, len(names) - 0.3)
+    axes.set_xlabel(f"difference from '{control}' ({(1 - alpha) * 100:.0f}% confidence interval)")
+    axes.set_title("Lift over control (green/red: significant, grey: not)")
+    figure.tight_layout()
+    figure.savefig(path, format="png", dpi=100)
+    plt.close(figure)
+    return path

@@ -1,0 +1,94 @@
+"""`mlprod drift REFERENCE CURRENT`: which columns of a new batch no longer look like the
+reference data. Exit code 1 when drift is found (see --fail-on), 2 on bad input."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from mlprod.ab.output import dumps, number
+from mlprod.drift.compare import DEFAULTS
+from mlprod.errors import UsageError
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("reference", type=Path, metavar="REFERENCE", help="CSV or Parquet")
+    parser.add_argument("current", type=Path, metavar="CURRENT", help="CSV or Parquet")
+    parser.add_argument("--columns", nargs="+", help="columns to compare (all)")
+    parser.add_argument("--exclude", nargs="+", default=[], help="columns to leave out")
+    parser.add_argument(
+        "--alpha", type=float, default=DEFAULTS["alpha"], help="family-wise level (0.05)"
+    )
+    parser.add_argument(
+        "--psi-threshold",
+        type=float,
+        default=DEFAULTS["psi_threshold"],
+        help="smallest PSI that counts as drift (0.1)",
+    )
+    parser.add_argument(
+        "--share",
+        type=float,
+        default=DEFAULTS["share_threshold"],
+        help="share of drifted columns that makes the data set drift (0.5)",
+    )
+    parser.add_argument("--bins", type=int, default=DEFAULTS["bins"], help="PSI quantile bins (10)")
+    parser.add_argument("--report", type=Path, metavar="PATH", help="write an HTML report")
+    parser.add_argument(
+        "--fail-on",
+        choices=["dataset", "column", "never"],
+        default="dataset",
+        help="exit 1 when the data set drifts (default), when any column does, or never",
+    )
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.set_defaults(func=run)
+
+
+def _print_text(result) -> None:
+    for column in result.columns:
+        flag = "DRIFT" if column.drift else "ok"
+        stats = (
+            f"{column.test} statistic {number(column.statistic)}, p = {number(column.p_value, 3)}"
+            f", PSI {number(column.psi, 3)}"
+            if column.statistic is not None
+            else column.test
+        )
+        print(f"{flag:5} {column.column}: {stats}; {column.summary}")
+        for finding in column.findings:
+            if finding != column.summary:
+                print(f"      note: {finding}")
+    for finding in result.findings:
+        print(f"note: {finding}")
+    print(result.summary)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mlprod.drift.compare import compare
+    from mlprod.drift.load import read_table
+
+    if args.report is not None and not args.report.parent.is_dir():
+        raise UsageError(f"directory {args.report.parent} does not exist; create it first")
+    reference = read_table(args.reference, args.columns)
+    current = read_table(args.current, args.columns)
+    result = compare(
+        reference,
+        current,
+        args.columns,
+        alpha=args.alpha,
+        psi_threshold=args.psi_threshold,
+        share_threshold=args.share,
+        bins=args.bins,
+        exclude=args.exclude,
+    )
+    if args.report is not None:
+        from mlprod.drift.report import write_report
+
+        write_report(reference, current, result, args.report)
+    if args.format == "json":
+        print(dumps(result.to_dict()))
+    else:
+        _print_text(result)
+    if args.fail_on == "dataset":
+        return 1 if result.dataset_drift else 0
+    if args.fail_on == "column":
+        return 1 if result.drifted else 0
+    return 0

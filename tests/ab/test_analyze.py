@@ -1,0 +1,186 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import ttest_ind
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
+
+from mlprod.ab import sufficient
+from mlprod.ab.analyze import analyze_file
+from mlprod.errors import UsageError
+
+
+def conversions(seed=0, n=6000, rates=None):
+    rates = rates or {"control": 0.10, "B": 0.13, "C": 0.10}
+    rng = np.random.default_rng(seed)
+    variant = rng.choice(list(rates), n)
+    p = np.array([rates[v] for v in variant])
+    return pd.DataFrame({"variant": variant, "opened": (rng.random(n) < p).astype(int)})
+
+
+def revenue(seed=1, n=4000):
+    rng = np.random.default_rng(seed)
+    variant = rng.choice(["0", "1"], n)
+    return pd.DataFrame({"arm": variant, "revenue": rng.gamma(2, 5, n) + (variant == "1") * 0.8})
+
+
+def test_unit_level_binary_matches_direct_computation(tmp_path):
+    frame = conversions()
+    frame.to_csv(tmp_path / "units.csv", index=False)
+    result = analyze_file(tmp_path / "units.csv", "variant", "control").to_dict()
+    assert result["metric_type"] == "binomial"
+    sums = frame.groupby("variant")["opened"].agg(["sum", "count"])
+    raw = []
+    for row in result["variants"]:
+        name = row["name"]
+        _, p = proportions_ztest(
+            [sums.at[name, "sum"], sums.at["control", "sum"]],
+            [sums.at[name, "count"], sums.at["control", "count"]],
+        )
+        raw.append(p)
+        assert row["p_value"] == pytest.approx(p, rel=1e-9)
+        assert row["n"] == sums.at[name, "count"]
+        assert row["ci_low"] < row["lift_abs"] < row["ci_high"]
+    expected = multipletests(raw, method="holm")[1]
+    assert [row["p_value_adjusted"] for row in result["variants"]] == pytest.approx(expected)
+    assert "Ship 'B'" in result["decision"]
+
+
+def test_continuous_parquet_with_numeric_labels_matches_welch(tmp_path):
+    frame = revenue()
+    frame["arm"] = frame["arm"].astype(int)
+    frame.to_parquet(tmp_path / "units.parquet")
+    result = analyze_file(tmp_path / "units.parquet", "arm", "0").to_dict()
+    assert result["metric_type"] == "continuous"
+    (row,) = result["variants"]
+    expected = ttest_ind(
+        frame.loc[frame.arm == 1, "revenue"], frame.loc[frame.arm == 0, "revenue"], equal_var=False
+    )
+    assert row["p_value"] == pytest.approx(expected.pvalue, rel=1e-8)
+    assert row["p_value_adjusted"] == row["p_value"]
+
+
+def test_many_small_batches_give_the_same_statistics(tmp_path, monkeypatch):
+    frame = revenue(n=20_000)
+    frame.to_csv(tmp_path / "units.csv", index=False)
+    frame.to_parquet(tmp_path / "units.parquet", row_group_size=1000)
+    whole = analyze_file(tmp_path / "units.csv", "arm", "0").to_dict()
+    monkeypatch.setattr(sufficient, "CSV_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(sufficient, "BATCH_ROWS", 777)
+    for name in ("units.csv", "units.parquet"):
+        pieces = analyze_file(tmp_path / name, "arm", "0").to_dict()
+        assert pieces["variants"][0]["std"] == pytest.approx(whole["variants"][0]["std"], 1e-10)
+        assert pieces["variants"][0]["p_value"] == pytest.approx(whole["variants"][0]["p_value"])
+
+
+def test_aggregated_binomial_rows_equal_unit_level(tmp_path):
+    frame = conversions(rates={"control": 0.1, "B": 0.12})
+    frame.to_csv(tmp_path / "units.csv", index=False)
+    daily = frame.assign(day=np.arange(len(frame)) % 3).groupby(["variant", "day"])["opened"]
+    daily.agg(n="count", conversions="sum").reset_index().to_csv(tmp_path / "agg.csv")
+    units = analyze_file(tmp_path / "units.csv", "variant", "control").to_dict()
+    agg = analyze_file(tmp_path / "agg.csv", "variant", "control").to_dict()
+    assert agg["variants"][0]["p_value"] == pytest.approx(units["variants"][0]["p_value"])
+    assert agg["variants"][0]["n"] == units["variants"][0]["n"]
+
+
+def test_aggregated_continuous_rows_equal_unit_level(tmp_path):
+    frame = revenue()
+    frame.to_csv(tmp_path / "units.csv", index=False)
+    stats = frame.groupby("arm")["revenue"].agg(
+        n="count", sum="sum", sum_squares=lambda v: (v**2).sum()
+    )
+    stats.reset_index().to_parquet(tmp_path / "agg.parquet")
+    units = analyze_file(tmp_path / "units.csv", "arm", "0").to_dict()
+    agg = analyze_file(tmp_path / "agg.parquet", "arm", "0").to_dict()
+    assert agg["metric_type"] == "continuous"
+    assert agg["variants"][0]["p_value"] == pytest.approx(units["variants"][0]["p_value"], 1e-6)
+
+
+def test_broken_split_overrides_the_decision(tmp_path):
+    frame = conversions(rates={"control": 0.1, "B": 0.2}, n=4000)
+    frame = pd.concat([frame, frame[frame.variant == "control"].iloc[:600]])
+    frame.to_csv(tmp_path / "units.csv", index=False)
+    result = analyze_file(tmp_path / "units.csv", "variant", "control").to_dict()
+    assert result["srm"]["srm"] is True
+    assert result["decision"].startswith("Do not act")
+
+
+def test_rows_without_metric_are_left_out_and_reported(tmp_path):
+    (tmp_path / "units.csv").write_text("v,y\nA,1\nA,0\nB,1\nB,\n,1\nB,0\nA,1\nB,1\n")
+    result = analyze_file(tmp_path / "units.csv", "v", "A").to_dict()
+    assert result["variants"][0]["n"] == 3
+    assert "2 of 8 rows" in result["notes"][0]
+
+
+@pytest.mark.parametrize(
+    "text, kwargs, message",
+    [
+        ("v,y\nA,1\nB,0\n", {"variant_col": "arm"}, "no column 'arm'"),
+        ("v,y\nA,1\nB,0\n", {"control": "Z"}, "control 'Z' not found"),
+        ("v,y\nA,1\nA,0\n", {}, "only the control"),
+        ("v,y\nA,x\nB,y\n", {}, "must be numeric"),
+        ("v,y,z\nA,1,1\nB,0,1\n", {}, "pass --metric-col"),
+        ("v,y\n", {}, "has no rows"),
+        ("v,n,conversions\nA,10,11\nB,10,1\n", {}, "conversions must lie"),
+    ],
+)
+def test_bad_files_get_one_line_errors(tmp_path, text, kwargs, message):
+    (tmp_path / "f.csv").write_text(text)
+    args = {"variant_col": "v", "control": "A", **kwargs}
+    with pytest.raises(UsageError, match=message):
+        analyze_file(tmp_path / "f.csv", args.pop("variant_col"), args.pop("control"), **args)
+
+
+def test_cli_json_shape_and_plot(tmp_path, cli):
+    conversions().to_parquet(tmp_path / "units.parquet")
+    plot = tmp_path / "lifts.png"
+    code, out, err = cli(
+        "ab",
+        "analyze",
+        tmp_path / "units.parquet",
+        "--variant-col",
+        "variant",
+        "--control",
+        "control",
+        "--metric-col",
+        "opened",
+        "--plot",
+        plot,
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert {"variants", "srm", "decision"} <= set(result)
+    keys = {"name", "n", "mean", "lift_abs", "lift_rel", "ci_low", "ci_high", "p_value"}
+    assert all(keys <= set(row) for row in result["variants"])
+    assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_cli_text_ends_with_the_decision(tmp_path, cli):
+    conversions().to_csv(tmp_path / "units.csv", index=False)
+    code, out, _ = cli(
+        "ab", "analyze", tmp_path / "units.csv", "--variant-col", "variant", "--control", "control"
+    )
+    assert code == 0 and out.strip().splitlines()[-1].startswith("Ship 'B'")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["missing.csv", "--variant-col", "v", "--control", "A"],
+        ["data.txt", "--variant-col", "v", "--control", "A"],
+        ["data.csv", "--variant-col", "v", "--control", "A", "--plot", "no/such/dir/p.png"],
+        ["data.csv", "--variant-col", "v", "--control", "A", "--weights", "A50"],
+    ],
+)
+def test_cli_bad_input_is_one_line_without_traceback(tmp_path, monkeypatch, cli, args):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data.csv").write_text("v,y\nA,1\nA,0\nB,1\nB,0\n")
+    (tmp_path / "data.txt").write_text("v,y\n")
+    code, out, err = cli("ab", "analyze", *args)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

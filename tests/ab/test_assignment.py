@@ -1,0 +1,90 @@
+import hashlib
+from collections import Counter
+
+import pytest
+from scipy.stats import chi2_contingency, chisquare
+
+from mlprod.ab.assignment import Assigner, bucket
+from mlprod.errors import UsageError
+
+from .conftest import run_subprocess
+
+IDS = [f"user-{i}" for i in range(100_000)]
+
+
+def test_bucket_is_sha256_of_salt_and_id():
+    digest = hashlib.sha256(b"exp-1:42").digest()
+    assert bucket("42", "exp-1") == int.from_bytes(digest[:8], "big")
+
+
+def test_split_is_uniform_over_100k_ids():
+    assigner = Assigner("homepage-2024", ["a", "b", "c", "d"])
+    counts = Counter(variant for _, variant in assigner.assign_many(IDS))
+    assert chisquare([counts[v] for v in "abcd"]).pvalue > 0.001
+
+
+def test_split_follows_weights():
+    assigner = Assigner("checkout", ["control", "treatment"], ["90", "10"])
+    counts = Counter(variant for _, variant in assigner.assign_many(IDS))
+    assert chisquare([counts["control"], counts["treatment"]], [90_000, 10_000]).pvalue > 0.001
+
+
+def test_experiments_with_different_salts_are_independent():
+    first = Assigner("exp-one", ["a", "b"])
+    second = Assigner("exp-two", ["a", "b"])
+    table = Counter((first.assign(i), second.assign(i)) for i in IDS)
+    cells = [[table[("a", "a")], table[("a", "b")]], [table[("b", "a")], table[("b", "b")]]]
+    assert chi2_contingency(cells).pvalue > 0.001
+
+
+def test_assignment_is_identical_in_another_process_with_another_hash_seed():
+    ids = IDS[:200]
+    expected = Assigner("stable", ["x", "y", "z"]).assign_many(ids)
+    result = run_subprocess(
+        "ab",
+        "assign",
+        "--salt",
+        "stable",
+        "--variants",
+        "x",
+        "y",
+        "z",
+        "--input",
+        "-",
+        env_extra={"PYTHONHASHSEED": "12345"},
+        stdin="\n".join(ids),
+    )
+    assert result.returncode == 0, result.stderr
+    assert [tuple(line.split("\t")) for line in result.stdout.splitlines()] == expected
+
+
+def test_zero_weight_variant_gets_no_units():
+    assigner = Assigner("s", ["a", "b"], ["1", "0"])
+    assert {variant for _, variant in assigner.assign_many(IDS[:1000])} == {"a"}
+
+
+@pytest.mark.parametrize(
+    "salt, variants, weights",
+    [
+        ("", ["a", "b"], None),
+        ("s", ["a"], None),
+        ("s", ["a", "a"], None),
+        ("s", ["a", "b"], ["1"]),
+        ("s", ["a", "b"], ["x", "1"]),
+        ("s", ["a", "b"], ["-1", "2"]),
+    ],
+)
+def test_bad_designs_are_refused(salt, variants, weights):
+    with pytest.raises(UsageError):
+        Assigner(salt, variants, weights)
+
+
+def test_cli_json_lists_each_id(cli_json):
+    result = cli_json("ab", "assign", "--salt", "s", "u1", "u2")
+    assert [row["unit_id"] for row in result["assignments"]] == ["u1", "u2"]
+    assert {row["variant"] for row in result["assignments"]} <= {"control", "treatment"}
+
+
+def test_cli_without_ids_is_a_one_line_error(cli):
+    code, out, err = cli("ab", "assign", "--salt", "s")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1

@@ -1,0 +1,46 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import chisquare
+
+from mlprod.ab.srm import srm_check
+from mlprod.errors import UsageError
+
+
+def test_known_answer_600_400_is_a_mismatch():
+    result = srm_check([600, 400])
+    assert result["p_value"] == pytest.approx(2.54e-10, rel=1e-2)
+    assert result["srm"] is True
+
+
+def test_balanced_split_is_not_a_mismatch():
+    assert srm_check([5012, 4988])["srm"] is False
+
+
+def test_weights_set_the_designed_split():
+    assert srm_check([900, 100], [90, 10])["srm"] is False
+    assert srm_check([900, 100])["srm"] is True
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(1, 10**6), min_size=2, max_size=6))
+def test_matches_scipy_chisquare(counts):
+    expected = chisquare(counts)
+    result = srm_check(counts)
+    assert result["statistic"] == pytest.approx(expected.statistic, rel=1e-9, abs=1e-12)
+    assert result["p_value"] == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize(
+    "counts, weights",
+    [([10], None), ([0, 0], None), ([5, 5], [1]), ([5, -1], None), ([5, 5], [1, 0])],
+)
+def test_bad_input_is_refused(counts, weights):
+    with pytest.raises(UsageError):
+        srm_check(counts, weights)
+
+
+def test_cli_json_shape_and_exit_code(cli, cli_json):
+    assert set(cli_json("ab", "srm", "--counts", "600", "400")) >= {"statistic", "p_value", "srm"}
+    assert cli("ab", "srm", "--counts", "600", "400")[0] == 1
+    assert cli("ab", "srm", "--counts", "500", "500")[0] == 0

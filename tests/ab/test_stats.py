@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from scipy.stats import ttest_ind
+from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+
+from mlprod.ab.stats import compare_means, compare_proportions, proportion_ztest
+
+
+def test_known_answer_one_sample_proportion():
+    assert proportion_ztest([5], [83], 0.05)[1] == pytest.approx(0.695, abs=5e-4)
+
+
+def test_known_answer_two_sample_proportions():
+    z, p = proportion_ztest([5, 12], [83, 99])
+    assert z == pytest.approx(-1.4078, abs=5e-5)
+    assert p == pytest.approx(0.159, abs=5e-4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n1=st.integers(20, 10**6),
+    n2=st.integers(20, 10**6),
+    r1=st.floats(0.01, 0.99),
+    r2=st.floats(0.01, 0.99),
+)
+def test_two_proportions_match_statsmodels(n1, n2, r1, r2):
+    c1, c2 = round(n1 * r1), round(n2 * r2)
+    assume(0 < c1 + c2 < n1 + n2)
+    z, p = proportions_ztest([c2, c1], [n2, n1])
+    result = compare_proportions(c1, n1, c2, n2)
+    assert result.statistic == pytest.approx(z, rel=1e-9)
+    assert result.p_value == pytest.approx(p, rel=1e-6, abs=1e-300)
+    low, high = confint_proportions_2indep(c2, n2, c1, n1, method="wald", compare="diff")
+    assert (result.ci_low, result.ci_high) == pytest.approx((low, high), rel=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n1=st.integers(3, 400),
+    n2=st.integers(3, 400),
+    shift=st.floats(-2, 2),
+    scale=st.floats(0.1, 5),
+)
+def test_welch_matches_scipy_and_statsmodels(seed, n1, n2, shift, scale):
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(0, 1, n1), rng.normal(shift, scale, n2)
+    result = compare_means(n1, x.mean(), x.var(ddof=1), n2, y.mean(), y.var(ddof=1))
+    expected = ttest_ind(y, x, equal_var=False)
+    assert result.statistic == pytest.approx(expected.statistic, rel=1e-9)
+    assert result.p_value == pytest.approx(expected.pvalue, rel=1e-6, abs=1e-300)
+    low, high = CompareMeans(DescrStatsW(y), DescrStatsW(x)).tconfint_diff(usevar="unequal")
+    assert (result.ci_low, result.ci_high) == pytest.approx((low, high), rel=1e-9)
+
+
+def test_relative_interval_brackets_relative_lift():
+    result = compare_proportions(1000, 10_000, 1100, 10_000)
+    assert result.lift_rel == pytest.approx(0.1)
+    assert result.ci_rel_low < result.lift_rel < result.ci_rel_high
+
+
+def test_no_conversions_anywhere_gives_no_p_value():
+    result = compare_proportions(0, 100, 0, 100)
+    assert np.isnan(result.p_value) and result.lift_abs == 0

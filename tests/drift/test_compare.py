@@ -1,0 +1,129 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlprod.drift import compare
+from mlprod.errors import UsageError
+
+
+def emails(n, seed, shift=0.0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "send_hour": rng.integers(0, 24, n),
+            "weekday": rng.choice(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], n),
+            "tenure_months": rng.exponential(20 * (1 + shift), n),
+            "past_opens_30d": rng.poisson(3, n),
+            "channel": rng.choice(
+                ["newsletter", "promotion", "transactional"],
+                n,
+                p=[0.5 - shift / 3, 0.3, 0.2 + shift / 3],
+            ),
+            "score": rng.normal(shift, 1, n),
+            "opened": rng.random(n) < 0.2,
+        }
+    )
+
+
+def by_name(result):
+    return {column.column: column for column in result.columns}
+
+
+def test_known_answer_ks():
+    result = compare(pd.DataFrame({"x": [1, 2, 3]}), pd.DataFrame({"x": [4, 5, 6]}))
+    (column,) = result.columns
+    assert column.test == "ks"
+    assert column.statistic == 1.0
+    assert column.p_value == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("n_ref, n_cur", [(200, 150), (5000, 3000), (50_000, 20_000)])
+def test_no_false_alarms_on_one_distribution(n_ref, n_cur):
+    for seed in range(8):
+        result = compare(emails(n_ref, seed), emails(n_cur, seed + 100))
+        assert result.drifted == [], [(c.column, c.p_value, c.psi) for c in result.drifted]
+        assert not result.dataset_drift
+
+
+def test_shifted_columns_are_flagged_and_the_dataset_drifts():
+    result = compare(emails(5000, 0), emails(3000, 1, shift=1.0))
+    flagged = {column.column for column in result.drifted}
+    assert flagged == {"tenure_months", "channel", "score"}
+    assert result.share_drifted == pytest.approx(3 / 7)
+    assert result.dataset_drift is False
+    assert compare(emails(5000, 0), emails(3000, 1, shift=1.0), share_threshold=0.4).dataset_drift
+
+
+def test_thresholds_are_configurable():
+    reference, current = emails(5000, 0), emails(5000, 1, shift=0.15)
+    lenient = {c.column for c in compare(reference, current).drifted}
+    strict = {c.column for c in compare(reference, current, psi_threshold=0.01).drifted}
+    assert lenient < strict
+
+
+def test_unseen_categories_and_missing_values_are_findings():
+    reference = emails(2000, 0)
+    current = emails(2000, 1)
+    current.loc[:399, "score"] = np.nan
+    current.loc[:9, "channel"] = "sms"
+    columns = by_name(compare(reference, current))
+    assert any("sms" in finding for finding in columns["channel"].findings)
+    assert any("missing values" in finding for finding in columns["score"].findings)
+    assert columns["score"].missing_current == pytest.approx(0.2)
+
+
+def test_constant_columns_compare_without_error():
+    reference = pd.DataFrame({"flag": [1.0] * 100, "kind": ["a"] * 100})
+    same = compare(reference, reference.copy())
+    assert same.drifted == []
+    changed = compare(
+        reference, pd.DataFrame({"flag": [1.0] * 50 + [2.0] * 50, "kind": ["a"] * 100})
+    )
+    assert [c.column for c in changed.drifted] == ["flag"]
+    assert any("constant" in f for f in by_name(changed)["flag"].findings)
+
+
+def test_schema_changes_are_reported():
+    reference = pd.DataFrame({"a": np.arange(100.0), "b": np.arange(100.0), "c": ["x"] * 100})
+    current = pd.DataFrame({"a": np.arange(100.0), "c": np.arange(100.0), "d": [1] * 100})
+    result = compare(reference, current)
+    columns = by_name(result)
+    assert columns["b"].drift and columns["b"].test == "schema"
+    assert columns["c"].drift and "type changed" in columns["c"].summary
+    assert any("'d' is new" in finding for finding in result.findings)
+
+
+def test_all_missing_current_column_drifts():
+    reference = pd.DataFrame({"a": np.arange(100.0)})
+    result = compare(reference, pd.DataFrame({"a": [np.nan] * 100}))
+    assert result.columns[0].drift
+
+
+def test_identifier_columns_are_skipped_not_counted():
+    reference = pd.DataFrame({"id": [f"c{i}" for i in range(100)], "x": np.arange(100.0)})
+    current = pd.DataFrame({"id": [f"d{i}" for i in range(100)], "x": np.arange(100.0)})
+    result = compare(reference, current)
+    assert by_name(result)["id"].test == "skipped"
+    assert result.share_drifted == 0
+
+
+@pytest.mark.parametrize(
+    "reference, current, kwargs, message",
+    [
+        (pd.DataFrame({"a": []}), pd.DataFrame({"a": [1]}), {}, "reference data has no rows"),
+        (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": []}), {}, "current data has no rows"),
+        (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}), {"columns": ["z"]}, "no column z"),
+        (pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]}), {"exclude": ["a", "b"]}, "no columns"),
+        (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}), {"alpha": 2}, "--alpha"),
+    ],
+)
+def test_unusable_inputs_are_refused(reference, current, kwargs, message):
+    with pytest.raises(UsageError, match=message):
+        compare(reference, current, **kwargs)
+
+
+def test_to_dict_has_the_documented_shape():
+    result = compare(emails(300, 0), emails(300, 1)).to_dict()
+    assert {"columns", "share_drifted", "dataset_drift"} <= set(result)
+    keys = {"column", "test", "statistic", "p_value", "psi", "drift"}
+    assert all(keys <= set(column) for column in result["columns"])

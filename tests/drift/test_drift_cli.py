@@ -1,0 +1,104 @@
+import base64
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from .conftest import run_subprocess
+
+
+def write(path, n, seed, shift=0.0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"c{seed}-{i}" for i in range(n)],
+            "tenure_months": rng.exponential(20 * (1 + shift), n),
+            "past_opens_30d": rng.poisson(3 + 3 * shift, n),
+            "channel": rng.choice(
+                ["newsletter", "promotion"], n, p=[0.6 - shift / 3, 0.4 + shift / 3]
+            ),
+        }
+    )
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path)
+    return path
+
+
+def test_json_shape_and_exit_code_when_the_dataset_drifts(tmp_path, cli):
+    reference = write(tmp_path / "train.csv", 3000, 0)
+    current = write(tmp_path / "batch.parquet", 2000, 1, shift=1.0)
+    code, out, err = cli("drift", reference, current, "--format", "json")
+    result = json.loads(out)
+    assert code == 1, err
+    assert result["dataset_drift"] is True and result["share_drifted"] == 1
+    assert [c["column"] for c in result["columns"] if c["drift"]] == [
+        "tenure_months",
+        "past_opens_30d",
+        "channel",
+    ]
+
+
+def test_same_distribution_exits_zero_and_says_so(tmp_path, cli):
+    code, out, _ = cli(
+        "drift", write(tmp_path / "a.csv", 3000, 0), write(tmp_path / "b.csv", 3000, 1)
+    )
+    assert code == 0
+    assert out.strip().splitlines()[-1].startswith("No column changed")
+
+
+def test_report_embeds_one_chart_per_drifted_column(tmp_path, cli):
+    reference = write(tmp_path / "train.csv", 3000, 0)
+    current = write(tmp_path / "batch.csv", 2000, 1, shift=1.0)
+    report = tmp_path / "drift.html"
+    code, _, _ = cli(
+        "drift",
+        reference,
+        current,
+        "--columns",
+        "tenure_months",
+        "channel",
+        "--report",
+        report,
+        "--fail-on",
+        "never",
+    )
+    assert code == 0
+    html = report.read_text()
+    images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)
+    assert len(images) == 2
+    assert all(base64.b64decode(image).startswith(b"\x89PNG") for image in images)
+    assert "How to read this" in html and "2 of 2 columns changed" in html
+
+
+@pytest.mark.parametrize(
+    "files, extra",
+    [
+        (("missing.csv", "a.csv"), []),
+        (("a.csv", "empty.csv"), []),
+        (("a.csv", "header.csv"), []),
+        (("a.csv", "a.txt"), []),
+        (("a.csv", "a.csv"), ["--columns", "nope"]),
+        (("a.csv", "a.csv"), ["--report", "no/dir/r.html"]),
+        (("a.csv", "a.csv"), ["--share", "0"]),
+    ],
+)
+def test_bad_input_is_one_line_without_traceback(tmp_path, monkeypatch, cli, files, extra):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.csv", 100, 0)
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "header.csv").write_text("tenure_months,channel\n")
+    (tmp_path / "a.txt").write_text("x\n")
+    code, out, err = cli("drift", *files, *extra)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_runs_as_a_command(tmp_path):
+    reference = write(tmp_path / "a.csv", 500, 0)
+    result = run_subprocess("drift", str(reference), str(reference), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["share_drifted"] == 0
