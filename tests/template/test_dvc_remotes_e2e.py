@@ -201,6 +201,23 @@ def test_s3_remote_round_trip_through_a_real_s3_api(s3_project, s3_endpoint, tmp
         f"dvc push {pushed:.1f} s, dvc pull {pulled:.1f} s"
     )
 
+    # The other way .env.example documents: the credentials in .env, loaded as it says.
+    for option in ("access_key_id", "secret_access_key"):
+        run("dvc", "remote", "modify", "--local", "--unset", "s3", option, cwd=clone, env=env)
+    example = (clone / ".env.example").read_text()
+    filled = re.sub(r"^(AWS_[A-Z_]+)=$", r"\1=testing", example, flags=re.MULTILINE)
+    assert filled.count("=testing") == 2
+    (clone / ".env").write_text(filled)
+    shutil.rmtree(clone / ".dvc" / "cache")
+    for path in before:
+        (clone / path).unlink()
+    without = subprocess.run(["dvc", "pull"], cwd=clone, env=env, capture_output=True, text=True)
+    assert without.returncode != 0, "the pull must need the credentials from .env"
+    load = re.search(r"^#\s+(set -a && \. \./\.env && set \+a)$", example, re.MULTILINE)
+    run("bash", "-c", f"{load.group(1)} && dvc pull", cwd=clone, env=env)
+    assert outputs(clone) == before
+    assert git(clone, "status", "--porcelain") == ""
+
 
 @pytest.mark.parametrize(
     ("remote", "scheme", "values"),
