@@ -64,7 +64,7 @@ def test_text_in_a_number_column_and_empty_values_are_refused():
     with pytest.raises(DataError) as raised:
         data.validate(frame, data.feature_schema())
     message = str(raised.value)
-    assert "row 3, column 'past_opens_30d': value 'many' is not of type" in message
+    assert "row 3, column 'past_opens_30d': value 'many' is not a number" in message
     assert "row 7, column 'channel'" in message
 
 

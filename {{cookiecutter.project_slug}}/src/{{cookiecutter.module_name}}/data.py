@@ -44,6 +44,7 @@ FEATURES = (
 )
 FEATURE_NAMES = tuple(feature.name for feature in FEATURES)
 MAX_REPORTED_FAILURES = 5
+_NUMERIC = {feature.name for feature in FEATURES if feature.kind == "integer"}
 
 
 def make_sample(rows: int, seed: int) -> pd.DataFrame:
@@ -147,7 +148,8 @@ def _describe(failure: pd.Series, first_row: int) -> str:
     if check == "not_nullable":
         return f"{where}: value is empty"
     if check.startswith(("coerce_dtype", "dtype")):
-        return f"{where}: value {failure['failure_case']!r} is not of type {check}"
+        expected = "a number" if column in _NUMERIC else "text"
+        return f"{where}: value {failure['failure_case']!r} is not {expected}"
     return f"{where}: value {failure['failure_case']!r} fails {check}"
 
 
