@@ -59,7 +59,7 @@ def prepare_project(existing: Path | None) -> tuple[Path, str]:
 
 
 def in_project(project: Path, code: str, *args: str) -> str:
-    """Run Python code with the project's interpreter; return what it prints."""
+    """Run Python code with the project's interpreter; return the last line it prints."""
     result = subprocess.run(
         [str(project / ".venv/bin/python"), "-c", code, *args],
         cwd=project,
@@ -68,7 +68,8 @@ def in_project(project: Path, code: str, *args: str) -> str:
         capture_output=True,
         text=True,
     )
-    return result.stdout
+    lines = result.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def ratio_table(rows: list[tuple[str, str, str, str]]) -> str:

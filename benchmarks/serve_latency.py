@@ -26,10 +26,11 @@ TARGET_P50_MS = 5.0
 
 BARE_MODEL = """
 import json, sys, time
-import numpy as np
+from threadpoolctl import threadpool_limits
 from {module} import model_io
 from {module}.features import to_matrix
 rows = json.load(open(sys.argv[1]))
+threadpool_limits(limits=1, user_api="openmp")  # as the server does
 artifact = model_io.load()
 score_ms, predict_ms = [], []
 for row in rows[:50]:

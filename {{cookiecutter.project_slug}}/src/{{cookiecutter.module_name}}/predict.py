@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from {{ cookiecutter.module_name }} import data, model_io
@@ -210,11 +211,14 @@ def main(argv: list[str] | None = None) -> int:
         chunk_rows = args.chunk_rows
         if chunk_rows is None:
             params = load_params(args.params)
-            chunk_rows = params.predict.chunk_rows if params.predict else 100_000
+            chunk_rows = params.predict.chunk_rows if params.predict else 50_000
         if chunk_rows < 1:
             raise DataError(f"--chunk-rows is {chunk_rows}; give a positive number")
         artifact = model_io.load(args.model)
-        counts = predict_file(args.input, args.output, artifact, chunk_rows, args.skip_invalid)
+        # One OpenMP thread: chunk after chunk, two threads measured slower than one on a
+        # busy two-core machine (each tree waits for the slower thread); see benchmarks/.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            counts = predict_file(args.input, args.output, artifact, chunk_rows, args.skip_invalid)
     except ProjectError as error:
         print(f"predict: {error}", file=sys.stderr)
         return 1
