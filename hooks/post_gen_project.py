@@ -18,7 +18,13 @@ CONTEXT = json.loads(r"""{{ cookiecutter|tojson }}""")
 PROJECT = Path.cwd()
 
 # option -> chosen value -> paths that the choice removes.
+MODULE = "src/" + CONTEXT["module_name"]
 UNSELECTED = {
+    "deployment": {
+        "batch": [f"{MODULE}/serve.py", "tests/test_serve.py"],
+        "realtime": [f"{MODULE}/predict.py", "tests/test_predict.py"],
+        "both": [],
+    },
     "ci": {
         "github": [".gitlab-ci.yml", ".gitlab"],
         "gitlab": [".github"],

@@ -1,0 +1,146 @@
+"""Fixtures and helpers for end-to-end tests that bake a project and run its own targets.
+
+Imported by the lifecycle tests; kept out of conftest.py so that other template tests can
+define their own fixtures without clashing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SLUG = "email-opens"
+MODULE = "email_opens"
+
+
+@pytest.fixture(scope="session")
+def wheel_dir(tmp_path_factory) -> Path:
+    """The mlprod wheel built once from this checkout; generated projects pin mlprod."""
+    out = tmp_path_factory.mktemp("wheels")
+    subprocess.run(
+        ["uv", "build", "--wheel", "--quiet", "-o", str(out)],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def project_env(wheel_dir: Path, project: Path) -> dict[str, str]:
+    """Environment for a baked project's commands: the local wheel, compiled bytecode."""
+    env = dict(os.environ)
+    env.update(
+        UV_FIND_LINKS=str(wheel_dir),
+        # Without .pyc files every stage would recompile scikit-learn and pandas on import.
+        UV_COMPILE_BYTECODE="1",
+        GIT_AUTHOR_NAME="Test",
+        GIT_AUTHOR_EMAIL="test@example.com",
+        GIT_COMMITTER_NAME="Test",
+        GIT_COMMITTER_EMAIL="test@example.com",
+        PATH=f"{project / '.venv' / 'bin'}{os.pathsep}{env['PATH']}",
+    )
+    env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str], check: bool = True, timeout: int = 900):
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        output = f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        raise AssertionError(f"{' '.join(args)} exited {result.returncode}\n{output}")
+    return result
+
+
+def bake(output: Path, deployment: str) -> Path:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlprod",
+            "new",
+            "--no-input",
+            "-o",
+            str(output),
+            "project_name=Email Opens",
+            f"deployment={deployment}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return output / SLUG
+
+
+def set_up(project: Path, env: dict[str, str], storage: Path) -> None:
+    """make setup, a private DVC remote, and a feature branch (commits on main are refused)."""
+    run(["make", "setup"], project, env)
+    run(
+        [".venv/bin/dvc", "remote", "modify", "--local", "local", "url", str(storage)], project, env
+    )
+    run(["git", "switch", "--quiet", "-c", "feature/lifecycle"], project, env)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http(method: str, url: str, body: bytes | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        url, data=body, method=method, headers={"content-type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+class Server:
+    """`make serve` in its own process group, stopped within a bounded time."""
+
+    def __init__(self, project: Path, env: dict[str, str], port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = project / "serve.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                ["make", "serve", f"PORT={port}"],
+                cwd=project,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_until_up(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"make serve exited: {self.log.read_text()[-2000:]}")
+            try:
+                if http("GET", f"{self.url}/health")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"server not up after {timeout}s: {self.log.read_text()[-2000:]}")
+
+    def stop(self, timeout: float = 15.0) -> int:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=timeout)
+        return self.process.returncode

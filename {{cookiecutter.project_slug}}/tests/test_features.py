@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import numpy as np
+
+from {{ cookiecutter.module_name }} import data
+from {{ cookiecutter.module_name }}.features import feature_names, to_matrix
+
+
+def test_matrix_has_one_named_column_per_encoded_value(sample):
+    matrix = to_matrix(sample)
+    names = feature_names()
+    assert matrix.shape == (len(sample), len(names))
+    assert matrix.dtype == np.float64
+    assert "channel=promotion" in names and "is_weekend" in names
+
+
+def test_categories_are_one_hot_and_weekend_is_flagged():
+    row = {
+        "send_hour": [9],
+        "weekday": ["Sat"],
+        "tenure_months": [12],
+        "past_opens_30d": [3],
+        "channel": ["promotion"],
+    }
+    encoded = dict(zip(feature_names(), to_matrix(row)[0], strict=True))
+    assert encoded["weekday=Sat"] == 1.0 and encoded["weekday=Mon"] == 0.0
+    assert encoded["channel=promotion"] == 1.0 and encoded["channel=newsletter"] == 0.0
+    assert encoded["is_weekend"] == 1.0
+    assert encoded["send_hour"] == 9.0 and encoded["past_opens_30d"] == 3.0
+
+
+def test_column_order_and_extra_columns_do_not_change_the_matrix(sample):
+    reordered = sample[list(reversed(sample.columns))].assign(extra=1)
+    np.testing.assert_array_equal(to_matrix(sample), to_matrix(reordered))
+
+
+def test_mapping_and_frame_give_the_same_matrix(sample):
+    head = sample.head(5)
+    mapping = {name: head[name].tolist() for name in data.FEATURE_NAMES}
+    np.testing.assert_array_equal(to_matrix(head), to_matrix(mapping))
+
+
+def test_no_rows_give_an_empty_matrix(sample):
+    assert to_matrix(sample.head(0)).shape == (0, len(feature_names()))

@@ -1,0 +1,137 @@
+"""Batch prediction, run through its command-line entry point on real files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }} import data, model_io
+from {{ cookiecutter.module_name }}.predict import main
+
+
+@pytest.fixture
+def model_file(artifact, tmp_path):
+    path = tmp_path / "model.skops"
+    model_io.save(artifact, path)
+    return path
+
+
+@pytest.fixture
+def new_rows() -> pd.DataFrame:
+    return data.make_sample(250, seed=31).drop(columns=[data.TARGET])
+
+
+def run(model_file, *args: str) -> int:
+    return main([*map(str, args), "--model", str(model_file), "--chunk-rows", "100"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_every_row_is_scored_in_order_with_the_model_version(
+    model_file, new_rows, tmp_path, suffix, artifact
+):
+    source, output = tmp_path / f"in{suffix}", tmp_path / f"out{suffix}"
+    if suffix == ".csv":
+        new_rows.to_csv(source, index=False)
+    else:
+        new_rows.to_parquet(source, index=False)
+    assert run(model_file, source, output) == 0
+    scored = data.read_table(output)
+    assert scored[data.ID_COLUMN].tolist() == new_rows[data.ID_COLUMN].tolist()
+    assert list(scored.columns) == [data.ID_COLUMN, "prediction", "probability", "model_version"]
+    assert set(scored["model_version"]) == {artifact.version}
+    expected = artifact.score(new_rows)[1]
+    assert scored["probability"].to_numpy() == pytest.approx(expected)
+
+
+def test_chunking_does_not_change_the_result(model_file, new_rows, tmp_path):
+    source = tmp_path / "in.csv"
+    new_rows.to_csv(source, index=False)
+    assert (
+        main(
+            [str(source), str(tmp_path / "a.csv"), "--model", str(model_file), "--chunk-rows", "7"]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                str(source),
+                str(tmp_path / "b.csv"),
+                "--model",
+                str(model_file),
+                "--chunk-rows",
+                "1000",
+            ]
+        )
+        == 0
+    )
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
+
+
+def write_with_bad_rows(new_rows, path):
+    bad = new_rows.astype(object)
+    bad.loc[150, "send_hour"] = 24
+    bad.loc[160, "channel"] = "fax"
+    bad.to_csv(path, index=False)
+
+
+def test_bad_row_stops_the_run_naming_row_and_column_and_leaves_no_output(
+    model_file, new_rows, tmp_path, capsys
+):
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_with_bad_rows(new_rows, source)
+    assert run(model_file, source, output) == 1
+    error = capsys.readouterr().err
+    assert "row 151, column 'send_hour': value 24" in error
+    assert error.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "model.skops"]
+
+
+def test_skip_invalid_writes_bad_rows_aside_with_the_reason(model_file, new_rows, tmp_path):
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_with_bad_rows(new_rows, source)
+    assert run(model_file, source, output, "--skip-invalid") == 0
+    scored = pd.read_csv(output)
+    rejected = pd.read_csv(tmp_path / "out.rejected.csv")
+    assert len(scored) == len(new_rows) - 2
+    assert rejected[data.ID_COLUMN].tolist() == new_rows[data.ID_COLUMN].iloc[[150, 160]].tolist()
+    assert "send_hour" in rejected["error"].iloc[0] and "channel" in rejected["error"].iloc[1]
+
+
+def test_missing_column_cannot_be_skipped(model_file, new_rows, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    new_rows.drop(columns=["weekday"]).to_csv(source, index=False)
+    assert run(model_file, source, tmp_path / "out.csv", "--skip-invalid") == 1
+    assert "column 'weekday' is missing" in capsys.readouterr().err
+
+
+def test_input_without_ids_or_with_shuffled_columns_is_scored(model_file, new_rows, tmp_path):
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    features = new_rows[list(reversed(data.FEATURE_NAMES))]
+    features.to_csv(source, index=False)
+    assert run(model_file, source, output) == 0
+    assert list(pd.read_csv(output).columns) == ["prediction", "probability", "model_version"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("in.txt", "x", "unknown file type '.txt'"),
+        ("empty.csv", ",".join(data.FEATURE_NAMES) + "\n", "holds no rows"),
+    ],
+)
+def test_unusable_input_is_refused(model_file, tmp_path, capsys, name, content, message):
+    source = tmp_path / name
+    source.write_text(content, encoding="utf-8")
+    assert run(model_file, source, tmp_path / "out.csv") == 1
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_missing_model_is_reported(tmp_path, new_rows, capsys):
+    source = tmp_path / "in.csv"
+    new_rows.to_csv(source, index=False)
+    assert (
+        main([str(source), str(tmp_path / "out.csv"), "--model", str(tmp_path / "none.skops")]) == 1
+    )
+    assert "run the pipeline first" in capsys.readouterr().err

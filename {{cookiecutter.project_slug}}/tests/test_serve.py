@@ -1,0 +1,134 @@
+"""The HTTP API through FastAPI's test client: good requests, and every kind of bad one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.module_name }} import data
+from {{ cookiecutter.module_name }}.serve import create_app, field_name
+
+MAX_ROWS = 5
+
+
+@pytest.fixture(scope="module")
+def client(artifact):
+    with TestClient(
+        create_app(artifact, max_batch_rows=MAX_ROWS), raise_server_exceptions=False
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def example(client):
+    return client.get("/metadata").json()["example"]
+
+
+def test_health(client):
+    response = client.get("/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_metadata_describes_model_and_features(client, artifact):
+    metadata = client.get("/metadata").json()
+    assert metadata["model_version"] == artifact.version
+    assert metadata["training_data_sha256"] == artifact.metadata["training_data_sha256"]
+    assert [f["name"] for f in metadata["features"]] == list(data.FEATURE_NAMES)
+    assert set(metadata["example"]) == set(data.FEATURE_NAMES)
+    assert metadata["max_batch_rows"] == MAX_ROWS
+
+
+def test_example_row_is_predicted_like_the_model_does(client, artifact, example):
+    response = client.post("/predict", json={"rows": [example, example]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["model_version"] == artifact.version
+    assert len(body["predictions"]) == 2
+    expected = artifact.score({name: [value] for name, value in example.items()})[1][0]
+    assert body["predictions"][0]["probability"] == pytest.approx(expected)
+    assert body["predictions"][0]["label"] in (0, 1)
+
+
+def test_full_batch_is_accepted(client, example):
+    assert client.post("/predict", json={"rows": [example] * MAX_ROWS}).status_code == 200
+
+
+def post_raw(client, body: str):
+    return client.post("/predict", content=body, headers={"content-type": "application/json"})
+
+
+def assert_refused(response, field: str) -> None:
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert field in [error["field"] for error in body["errors"]], body
+    assert body["detail"].startswith(body["errors"][0]["field"])
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"rows": [', "body"),
+        ("", "body"),
+        ("[]", "body"),
+        ('{"rows": []}', "rows"),
+        ('{"rows": null}', "rows"),
+    ],
+)
+def test_malformed_bodies_are_refused(client, body, field):
+    assert_refused(post_raw(client, body), field)
+
+
+@pytest.mark.parametrize(
+    ("name", "literal"),
+    [("send_hour", "NaN"), ("tenure_months", "Infinity"), ("past_opens_30d", "-Infinity")],
+)
+def test_nan_and_infinity_are_refused(client, example, name, literal):
+    # Python's JSON parser accepts these literals, so they reach validation as floats.
+    others = json.dumps({key: value for key, value in example.items() if key != name})
+    body = '{"rows": [' + others[:-1] + f', "{name}": {literal}' + "}]}"
+    assert_refused(post_raw(client, body), f"rows[0].{name}")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"send_hour": 24}, "rows[0].send_hour"),
+        ({"send_hour": -1}, "rows[0].send_hour"),
+        ({"send_hour": "9"}, "rows[0].send_hour"),
+        ({"send_hour": 9.5}, "rows[0].send_hour"),
+        ({"send_hour": True}, "rows[0].send_hour"),
+        ({"send_hour": None}, "rows[0].send_hour"),
+        ({"tenure_months": 10**30}, "rows[0].tenure_months"),
+        ({"weekday": "Funday"}, "rows[0].weekday"),
+        ({"channel": 3}, "rows[0].channel"),
+        ({"country": "FR"}, "rows[0].country"),
+    ],
+)
+def test_bad_fields_are_refused_by_name(client, example, change, field):
+    assert_refused(client.post("/predict", json={"rows": [{**example, **change}]}), field)
+
+
+def test_missing_field_is_named(client, example):
+    row = {name: value for name, value in example.items() if name != "channel"}
+    assert_refused(client.post("/predict", json={"rows": [example, row]}), "rows[1].channel")
+
+
+def test_unknown_top_level_field_is_refused(client, example):
+    assert_refused(client.post("/predict", json={"rows": [example], "debug": True}), "debug")
+
+
+def test_batch_over_the_maximum_is_refused(client, example):
+    assert_refused(client.post("/predict", json={"rows": [example] * (MAX_ROWS + 1)}), "rows")
+
+
+def test_server_keeps_serving_after_bad_requests(client, example):
+    post_raw(client, '{"rows": [{"send_hour": NaN}]}')
+    post_raw(client, "{")
+    assert client.post("/predict", json={"rows": [example]}).status_code == 200
+
+
+def test_field_names_read_like_json_paths():
+    assert field_name(("body", "rows", 0, "send_hour")) == "rows[0].send_hour"
+    assert field_name(("body",)) == "body"
