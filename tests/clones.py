@@ -7,10 +7,12 @@ top of the install, so each clone has the real hooks, filter and drivers of a se
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from pathlib import Path
 
+import yaml
 from bakery import bake_project, generated_project_env, run
 
 
@@ -60,3 +62,25 @@ def local_dvc_storage(clone: Path, storage: Path, env: dict) -> None:
     """Point the `local` remote at a test directory, in the untracked .dvc/config.local."""
     run(clone / ".venv" / "bin" / "dvc", "remote", "modify", "--local", "local", "url", storage,
         cwd=clone, env=env)  # fmt: skip
+
+
+def pipeline_outputs(clone: Path) -> list[str]:
+    """The cached outputs that dvc.yaml declares (metrics and plots stay in git)."""
+    stages = yaml.safe_load((clone / "dvc.yaml").read_text())["stages"].values()
+    return sorted(
+        out if isinstance(out, str) else next(iter(out))
+        for stage in stages
+        for out in stage.get("outs", [])
+    )
+
+
+def output_hashes(clone: Path) -> dict[str, str]:
+    """Every file under data/ and models/ (what DVC manages) with its SHA-256."""
+    found = {}
+    for folder in ("data", "models"):
+        for path in sorted((clone / folder).rglob("*")):
+            if path.is_file() and path.name != ".gitignore" and path.suffix != ".dvc":
+                found[path.relative_to(clone).as_posix()] = hashlib.sha256(
+                    path.read_bytes()
+                ).hexdigest()
+    return found

@@ -8,8 +8,6 @@ option is refused), and must leave the tracked `.dvc/config` free of credentials
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import shutil
 import socket
@@ -17,11 +15,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from bakery import bake_project, run
-from clones import Project, git
+from clones import Project, git, output_hashes, pipeline_outputs
 
 pytestmark = pytest.mark.slow
 
@@ -86,10 +83,6 @@ def credential_commands(readme: str, values: dict[str, str]) -> list[str]:
     return filled
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def bucket_contents(endpoint: str, bucket: str) -> tuple[int, int]:
     import boto3
 
@@ -120,38 +113,6 @@ def create_bucket(endpoint: str, bucket: str) -> None:
     ).create_bucket(Bucket=bucket)
 
 
-def outputs(clone: Path) -> dict[str, str]:
-    """Every file under data/ and models/ (what DVC manages), with its hash."""
-    found = {}
-    for folder in ("data", "models"):
-        for path in sorted((clone / folder).rglob("*")):
-            if path.is_file() and path.name != ".gitignore" and path.suffix != ".dvc":
-                found[path.relative_to(clone).as_posix()] = sha256(path)
-    return found
-
-
-def make_outputs(clone: Path, env: dict) -> None:
-    """Data and a model, tracked with `dvc add` as the README shows."""
-    raw = clone / "data" / "raw" / "emails.csv"
-    raw.parent.mkdir(parents=True, exist_ok=True)
-    rows = [
-        f"{n},{n % 24},{('Mon', 'Tue', 'Wed')[n % 3]},{n % 97},{n % 31},newsletter,{n % 2}"
-        for n in range(60_000)
-    ]
-    raw.write_text(
-        "customer_id,send_hour,weekday,tenure_months,past_opens_30d,channel,opened\n"
-        + "\n".join(rows)
-        + "\n"
-    )
-    model = clone / "models" / "model.bin"
-    model.parent.mkdir(parents=True, exist_ok=True)
-    model.write_bytes(os.urandom(1_500_000))
-    for path in (raw, model):
-        run("dvc", "add", "--quiet", path.relative_to(clone), cwd=clone, env=env)
-    git(clone, "add", "data/raw/emails.csv.dvc", "models/model.bin.dvc")
-    git(clone, "commit", "--quiet", "-m", "Track the email log and the model", env=env)
-
-
 def test_s3_remote_round_trip_through_a_real_s3_api(s3_project, s3_endpoint, tmp_path):
     project = s3_project
     clone = project.clone(tmp_path / "dev")
@@ -177,9 +138,11 @@ def test_s3_remote_round_trip_through_a_real_s3_api(s3_project, s3_endpoint, tmp
     assert "SEC" not in run("make", "check", cwd=clone, env=env).stdout
 
     git(clone, "switch", "--quiet", "-c", "feature/data")
-    make_outputs(clone, env)
-    before = outputs(clone)
-    assert len(before) == 2
+    run("make", "pipeline", cwd=clone, env=env)
+    git(clone, "add", "dvc.lock", "reports")
+    git(clone, "commit", "--quiet", "-m", "Run the pipeline", env=env)
+    before = output_hashes(clone)
+    assert sorted(before) == pipeline_outputs(clone)
 
     started = time.perf_counter()
     run("dvc", "push", cwd=clone, env=env)
@@ -194,7 +157,7 @@ def test_s3_remote_round_trip_through_a_real_s3_api(s3_project, s3_endpoint, tmp
     run("dvc", "pull", cwd=clone, env=env)
     pulled = time.perf_counter() - started
 
-    assert outputs(clone) == before
+    assert output_hashes(clone) == before
     assert (clone / ".dvc" / "config").read_bytes() == tracked_config
     print(
         f"\nS3 round trip via {s3_endpoint}: {objects} objects, {size:,} bytes; "
@@ -215,7 +178,7 @@ def test_s3_remote_round_trip_through_a_real_s3_api(s3_project, s3_endpoint, tmp
     assert without.returncode != 0, "the pull must need the credentials from .env"
     load = re.search(r"^#\s+(set -a && \. \./\.env && set \+a)$", example, re.MULTILINE)
     run("bash", "-c", f"{load.group(1)} && dvc pull", cwd=clone, env=env)
-    assert outputs(clone) == before
+    assert output_hashes(clone) == before
     assert git(clone, "status", "--porcelain") == ""
 
 

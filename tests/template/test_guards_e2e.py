@@ -240,13 +240,13 @@ def write_emails_csv(path: Path, size: int) -> None:
     path.write_text("\n".join(rows) + "\n")
 
 
-@pytest.mark.parametrize("relative", ["emails.csv", "data/raw/emails.csv"])
+@pytest.mark.parametrize("relative", ["sends.csv", "data/raw/sends.csv"])
 def test_a_5mb_csv_is_refused_and_the_dvc_workflow_it_names_goes_through(
     project, clone, tmp_path, relative
 ):
     env = project.shell_env(clone)
     local_dvc_storage(clone, tmp_path / "storage", env)
-    git(clone, "switch", "--quiet", "-c", "feature/emails")
+    git(clone, "switch", "--quiet", "-c", "feature/sends")
     write_emails_csv(clone / relative, 5_000_000)
     if relative.startswith("data/"):
         ignored = attempt(clone, "git", "add", relative, env=env)
@@ -325,7 +325,7 @@ def notebook_with_outputs(path: Path) -> None:
 def test_mlprod_check_reports_what_commits_with_no_verify_let_in(project, clone, tmp_path):
     env = project.shell_env(clone)
     git(clone, "switch", "--quiet", "-c", "feature/everything-wrong")
-    write_emails_csv(clone / "data" / "raw" / "emails.csv", 5_000_000)
+    write_emails_csv(clone / "data" / "raw" / "sends.csv", 5_000_000)
     (clone / "deploy").mkdir()
     (clone / "deploy" / "id_rsa").write_text(ssh_key(tmp_path, "rsa"))
     (clone / "deploy" / "id_ed25519").write_text(ssh_key(tmp_path, "openssh"))
@@ -337,7 +337,7 @@ def test_mlprod_check_reports_what_commits_with_no_verify_let_in(project, clone,
     run("dvc", "remote", "add", "backup", "s3://team-bucket/dvc", cwd=clone, env=env)
     run("dvc", "remote", "modify", "backup", "secret_access_key", secret, cwd=clone, env=env)
     git(clone, "add", "--all")
-    git(clone, "add", "--force", "data/raw/emails.csv", ".env")
+    git(clone, "add", "--force", "data/raw/sends.csv", ".env")
     committed = commit(clone, env, "Everything at once", "--no-verify")
     assert committed.returncode == 0, committed.stdout
     # A clone without the nbstripout filter commits the outputs.
@@ -351,7 +351,7 @@ def test_mlprod_check_reports_what_commits_with_no_verify_let_in(project, clone,
     what_the_user_saw("make check after git commit --no-verify", check)
     assert check.returncode != 0
     for expected in (
-        "data/raw/emails.csv: DATA001 data file of 5.0 MB is tracked by git",
+        "data/raw/sends.csv: DATA001 data file of 5.0 MB is tracked by git",
         "deploy/id_rsa: SEC001 a private key at line 1",
         "deploy/id_ed25519: SEC001 a private key at line 1",
         "deploy/storage.toml: SEC001 an AWS access key id at line 2",
