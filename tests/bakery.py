@@ -49,6 +49,9 @@ def generated_project_env(wheel_dir: Path, pre_commit_home: Path) -> dict:
     env["PRE_COMMIT_HOME"] = str(pre_commit_home)
     env["UV_FIND_LINKS"] = env["PIP_FIND_LINKS"] = str(wheel_dir)
     env.pop("VIRTUAL_ENV", None)
+    # Let Python cache bytecode in the generated .venv: without it every pipeline stage
+    # recompiles pandas and scikit-learn on import.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     # Commits made by the tests need an identity even on a machine with no git config.
     for role in ("AUTHOR", "COMMITTER"):
         env.setdefault(f"GIT_{role}_NAME", "mlprod tests")

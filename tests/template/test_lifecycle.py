@@ -19,7 +19,6 @@ from lifecycle_helpers import (
     project_env,
     run,
     set_up,
-    wheel_dir,  # noqa: F401  (fixture)
 )
 
 pytestmark = pytest.mark.slow
@@ -33,11 +32,11 @@ DVC_OUTPUTS = [
 
 
 @pytest.fixture(scope="module", params=["batch", "realtime", "both"])
-def pipelined(request, tmp_path_factory, wheel_dir):  # noqa: F811
+def pipelined(request, tmp_path_factory, wheel_dir, pre_commit_home):
     """A baked project, set up, tested, with its pipeline run and committed."""
     root = tmp_path_factory.mktemp(request.param)
     project = bake(root, request.param)
-    env = project_env(wheel_dir, project)
+    env = project_env(wheel_dir, pre_commit_home, project)
     set_up(project, env, root / "dvc-storage")
     run(["make", "test"], project, env)
     first = run(["make", "pipeline"], project, env)
