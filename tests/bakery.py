@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,8 +50,24 @@ def generated_project_env(wheel_dir: Path, pre_commit_home: Path) -> dict:
     env["PRE_COMMIT_HOME"] = str(pre_commit_home)
     env["UV_FIND_LINKS"] = env["PIP_FIND_LINKS"] = str(wheel_dir)
     env.pop("VIRTUAL_ENV", None)
+    # Let Python cache bytecode in the generated .venv: without it every pipeline stage
+    # recompiles pandas and scikit-learn on import.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     # Commits made by the tests need an identity even on a machine with no git config.
     for role in ("AUTHOR", "COMMITTER"):
         env.setdefault(f"GIT_{role}_NAME", "mlprod tests")
         env.setdefault(f"GIT_{role}_EMAIL", "tests@example.com")
     return env
+
+
+def run_subprocess(*args: str, env_extra: dict[str, str] | None = None, stdin: str | None = None):
+    """Run `python -m mlprod ARGS` in a new process, with this checkout's sources."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src"), **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mlprod", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        check=False,
+    )

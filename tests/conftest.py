@@ -1,7 +1,8 @@
-"""Fixtures shared by the whole suite: baking the template and the local mlprod wheel."""
+"""Fixtures shared by the whole suite: baking the template, the local mlprod wheel, the CLI."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import time
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from bakery import REPO_ROOT, bake_project, generated_project_env, run, template_context
+
+from mlprod.cli import main
 
 
 @pytest.fixture
@@ -65,3 +68,25 @@ def pre_commit_home(tmp_path_factory) -> Path:
 def project_env(wheel_dir, pre_commit_home) -> dict:
     """Environment for running a generated project's make targets against the local wheel."""
     return generated_project_env(wheel_dir, pre_commit_home)
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run `mlprod ARGS` in this process; return (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def cli_json(cli):
+    def run(*args: str) -> dict:
+        code, out, err = cli(*args, "--format", "json")
+        assert code in (0, 1), err
+        return json.loads(out)
+
+    return run

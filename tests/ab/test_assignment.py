@@ -2,12 +2,11 @@ import hashlib
 from collections import Counter
 
 import pytest
+from bakery import run_subprocess
 from scipy.stats import chi2_contingency, chisquare
 
 from mlprod.ab.assignment import Assigner, bucket
 from mlprod.errors import UsageError
-
-from .conftest import run_subprocess
 
 IDS = [f"user-{i}" for i in range(100_000)]
 

@@ -5,8 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-
-from .conftest import run_subprocess
+from bakery import run_subprocess
 
 
 def write(path, n, seed, shift=0.0):

@@ -1,8 +1,4 @@
-"""Fixtures and helpers for end-to-end tests that bake a project and run its own targets.
-
-Imported by the lifecycle tests; kept out of conftest.py so that other template tests can
-define their own fixtures without clashing.
-"""
+"""Helpers for end-to-end tests that bake a project and run its own targets."""
 
 from __future__ import annotations
 
@@ -16,41 +12,17 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
+from bakery import generated_project_env
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SLUG = "email-opens"
 MODULE = "email_opens"
 
 
-@pytest.fixture(scope="session")
-def wheel_dir(tmp_path_factory) -> Path:
-    """The mlprod wheel built once from this checkout; generated projects pin mlprod."""
-    out = tmp_path_factory.mktemp("wheels")
-    subprocess.run(
-        ["uv", "build", "--wheel", "--quiet", "-o", str(out)],
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-    )
-    return out
-
-
-def project_env(wheel_dir: Path, project: Path) -> dict[str, str]:
-    """Environment for a baked project's commands: the local wheel, compiled bytecode."""
-    env = dict(os.environ)
-    env.update(
-        UV_FIND_LINKS=str(wheel_dir),
-        # Without .pyc files every stage would recompile scikit-learn and pandas on import.
-        UV_COMPILE_BYTECODE="1",
-        GIT_AUTHOR_NAME="Test",
-        GIT_AUTHOR_EMAIL="test@example.com",
-        GIT_COMMITTER_NAME="Test",
-        GIT_COMMITTER_EMAIL="test@example.com",
-        PATH=f"{project / '.venv' / 'bin'}{os.pathsep}{env['PATH']}",
-    )
-    env.pop("VIRTUAL_ENV", None)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+def project_env(wheel_dir: Path, pre_commit_home: Path, project: Path) -> dict[str, str]:
+    """The generated-project environment, with the project's own tools first on PATH."""
+    env = generated_project_env(wheel_dir, pre_commit_home)
+    env["PATH"] = f"{project / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"
     return env
 
 

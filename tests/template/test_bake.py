@@ -56,9 +56,32 @@ ALWAYS = {
     "README.md",
     "notebooks/README.md",
     "pyproject.toml",
+    "dvc.yaml",
+    "params.yaml",
     "src/{module}/__init__.py",
+    "src/{module}/config.py",
+    "src/{module}/data.py",
+    "src/{module}/errors.py",
+    "src/{module}/evaluate.py",
+    "src/{module}/experiment.py",
+    "src/{module}/features.py",
+    "src/{module}/model_io.py",
+    "src/{module}/monitoring.py",
     "src/{module}/py.typed",
+    "src/{module}/stages.py",
+    "src/{module}/train.py",
+    "tests/conftest.py",
+    "tests/test_config.py",
+    "tests/test_data.py",
+    "tests/test_evaluate.py",
+    "tests/test_experiment.py",
+    "tests/test_features.py",
+    "tests/test_model_io.py",
+    "tests/test_monitoring.py",
     "tests/test_package.py",
+    "tests/test_robustness.py",
+    "tests/test_stages.py",
+    "tests/test_train.py",
 }
 BY_CHOICE = {
     ("ci", "github"): {
@@ -73,6 +96,14 @@ BY_CHOICE = {
     },
     ("ci", "none"): {".github/pull_request_template.md", ".github/CODEOWNERS"},
     ("notebook_format", "jupytext"): {"jupytext.toml"},
+    ("deployment", "batch"): {"src/{module}/predict.py", "tests/test_predict.py"},
+    ("deployment", "realtime"): {"src/{module}/serve.py", "tests/test_serve.py"},
+    ("deployment", "both"): {
+        "src/{module}/predict.py",
+        "tests/test_predict.py",
+        "src/{module}/serve.py",
+        "tests/test_serve.py",
+    },
 }
 
 
@@ -111,6 +142,10 @@ def test_generates_exactly_the_expected_files(baked):
     assert generated_files(project) == expected_files(options, "my_ml_project")
 
 
+# Jinja's tags, not Python's `}}` or an f-string's `{x:.0%}`.
+LEFTOVER_JINJA = re.compile(r"\{\{-?\s*cookiecutter|\{%-?\s|\s-?%\}|\{#")
+
+
 def test_no_template_syntax_survives(baked):
     _, project = baked
     leftovers = [
@@ -118,7 +153,7 @@ def test_no_template_syntax_survives(baked):
         for path in project.rglob("*")
         if path.is_file()
         and ".git" not in path.relative_to(project).parts
-        and re.search(r"\{\{|\{%|%\}|\}\}", path.read_text(encoding="utf-8"))
+        and LEFTOVER_JINJA.search(path.read_text(encoding="utf-8"))
     ]
     assert leftovers == []
 

@@ -19,7 +19,6 @@ from lifecycle_helpers import (
     project_env,
     run,
     set_up,
-    wheel_dir,  # noqa: F401  (fixture)
 )
 
 pytestmark = pytest.mark.slow
@@ -29,15 +28,16 @@ DVC_OUTPUTS = [
     "data/prepared/train.parquet",
     "data/prepared/test.parquet",
     "models/model.skops",
+    "data/experiment/results.csv",
 ]
 
 
 @pytest.fixture(scope="module", params=["batch", "realtime", "both"])
-def pipelined(request, tmp_path_factory, wheel_dir):  # noqa: F811
+def pipelined(request, tmp_path_factory, wheel_dir, pre_commit_home):
     """A baked project, set up, tested, with its pipeline run and committed."""
     root = tmp_path_factory.mktemp(request.param)
     project = bake(root, request.param)
-    env = project_env(wheel_dir, project)
+    env = project_env(wheel_dir, pre_commit_home, project)
     set_up(project, env, root / "dvc-storage")
     run(["make", "test"], project, env)
     first = run(["make", "pipeline"], project, env)
@@ -55,12 +55,46 @@ def pipelined(request, tmp_path_factory, wheel_dir):  # noqa: F811
 
 
 def test_pipeline_runs_every_stage_then_nothing(pipelined):
-    for stage in ("sample", "prepare", "train", "evaluate"):
+    for stage in ("sample", "prepare", "train", "evaluate", "experiment"):
         assert f"Running stage '{stage}'" in pipelined["first"]
     assert "Running stage" not in pipelined["second"]
     assert "up to date" in pipelined["second"]
     metrics = json.loads((pipelined["project"] / "reports/metrics.json").read_text())
     assert metrics["gate"]["passed"] is True
+
+
+def test_the_pipelines_example_experiment_is_analysed_by_mlprod_ab(pipelined):
+    project, env = pipelined["project"], pipelined["env"]
+    result = run(
+        [".venv/bin/mlprod", "ab", "analyze", "data/experiment/results.csv", "--format", "json",
+         "--variant-col", "variant", "--control", "control", "--metric-col", "opened"],
+        project, env,
+    )  # fmt: skip
+    analysis = json.loads(result.stdout)
+    (model,) = analysis["variants"]
+    assert model["name"] == "model"
+    assert model["ci_low"] <= 0.02 <= model["ci_high"]  # the true lift: 10% of 0.2
+    assert analysis["srm"]["srm"] is False
+
+
+@pytest.mark.parametrize("pipelined", ["both"], indirect=True)
+def test_monitor_passes_on_the_holdout_and_fails_on_a_shifted_batch(pipelined):
+    project, env = pipelined["project"], pipelined["env"]
+    run(["make", "monitor", "BATCH=data/prepared/test.parquet"], project, env)
+    shifted = project / "shifted.csv"
+    rows = (project / "data/raw/emails.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    channel = header.index("channel")
+    lines = [rows[0]]
+    for row in rows[1:1001]:
+        cells = row.split(",")
+        cells[channel] = "promotion"
+        lines.append(",".join(cells))
+    shifted.write_text("\n".join(lines) + "\n")
+    refused = run(["make", "monitor", f"BATCH={shifted}"], project, env, check=False)
+    assert refused.returncode != 0
+    assert "channel" in refused.stdout
+    assert (project / "reports/drift.html").is_file()
 
 
 def test_batch_prediction_scores_a_file(pipelined):

@@ -62,6 +62,17 @@ class RobustnessParams:
 
 
 @dataclass(frozen=True)
+class ExperimentParams:
+    """The simulated A/B test result (experiment.py)."""
+
+    units: int = _spec(minimum=100)
+    baseline_rate: float = _spec(minimum=0.001, maximum=0.999)
+    relative_lift: float = _spec(minimum=-0.9, maximum=10.0)
+    salt: str = _spec()
+    seed: int = _spec()
+
+
+@dataclass(frozen=True)
 class PredictParams:
     chunk_rows: int = _spec(minimum=1)
 
@@ -79,6 +90,7 @@ class Params:
     train: TrainParams
     evaluate: EvaluateParams
     robustness: RobustnessParams
+    experiment: ExperimentParams
     # Present only where the project was generated with that way of serving predictions.
     predict: PredictParams | None = None
     serve: ServeParams | None = None
@@ -91,6 +103,7 @@ _SECTIONS = {
     "train": TrainParams,
     "evaluate": EvaluateParams,
     "robustness": RobustnessParams,
+    "experiment": ExperimentParams,
     "predict": PredictParams,
     "serve": ServeParams,
 }

@@ -15,13 +15,14 @@ from typing import Any
 
 import pandas as pd
 
-from {{ cookiecutter.module_name }} import data, evaluate, model_io, train
+from {{ cookiecutter.module_name }} import data, evaluate, experiment, model_io, train
 from {{ cookiecutter.module_name }}.config import Params, load_params
 from {{ cookiecutter.module_name }}.errors import ProjectError
 
 RAW_DATA = Path("data/raw/emails.csv")
 TRAIN_DATA = Path("data/prepared/train.parquet")
 TEST_DATA = Path("data/prepared/test.parquet")
+EXPERIMENT_RESULTS = Path("data/experiment/results.csv")
 REPORTS = Path("reports")
 PLOTS = REPORTS / "plots"
 
@@ -115,11 +116,22 @@ def evaluate_model(params: Params) -> None:
         write_json(REPORTS / "metrics.json", metrics)
 
 
+def simulate_experiment(params: Params) -> None:
+    """Write the example A/B test result that `mlprod ab analyze` can be tried on."""
+    settings = params.experiment
+    frame = experiment.simulate_ab_test(
+        settings.units, settings.baseline_rate, settings.relative_lift, settings.salt, settings.seed
+    )
+    EXPERIMENT_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(EXPERIMENT_RESULTS, index=False)
+
+
 STAGES = {
     "sample": make_sample,
     "prepare": prepare,
     "train": train_model,
     "evaluate": evaluate_model,
+    "experiment": simulate_experiment,
 }
 
 

@@ -1,0 +1,72 @@
+"""Drift monitoring: does a new batch of inputs still look like the training data?
+
+`make monitor BATCH=<file>` compares each feature of the batch with the training split
+(Kolmogorov-Smirnov or chi-square, and PSI, from `mlprod drift`), writes an HTML report a
+stakeholder can read, and fails when the data set has drifted: the cue to investigate the
+source and consider retraining (see docs/phases/06-evaluation.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+from mlprod.drift import compare
+from mlprod.drift.report import write_report
+from mlprod.errors import UsageError
+
+from {{ cookiecutter.module_name }} import data
+from {{ cookiecutter.module_name }}.errors import DataError
+
+REFERENCE = Path("data/prepared/train.parquet")
+REPORT = Path("reports/drift.html")
+
+
+def check_drift(reference: pd.DataFrame, batch: pd.DataFrame):
+    """Compare the model's input columns of a batch with those of the reference data.
+
+    Args:
+        reference: the data the model was trained on.
+        batch: new inputs, validated against the feature schema.
+
+    Returns:
+        mlprod's DriftResult: per-column tests, PSI and flags, and `dataset_drift`.
+    """
+    columns = list(data.FEATURE_NAMES)
+    try:
+        return compare(reference[columns], batch[columns])
+    except UsageError as error:
+        raise DataError(f"cannot compare the batch with the training data: {error}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m {{ cookiecutter.module_name }}.monitoring",
+        description="Fail when a batch of inputs has drifted from the training data.",
+    )
+    parser.add_argument("batch", type=Path, help="the new inputs, .csv or .parquet")
+    parser.add_argument("--reference", type=Path, default=REFERENCE)
+    parser.add_argument("--report", type=Path, default=REPORT)
+    args = parser.parse_args(argv)
+    try:
+        reference = data.read_table(args.reference)
+        batch = data.validate(data.read_table(args.batch), data.feature_schema())
+        result = check_drift(reference, batch)
+    except DataError as error:
+        print(f"monitor: {error}", file=sys.stderr)
+        return 2
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    write_report(reference, batch, result, args.report)
+    args.report.with_suffix(".json").write_text(
+        json.dumps(result.to_dict(), indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    drifted = ", ".join(column.column for column in result.drifted) or "none"
+    print(f"monitor: {result.summary} Drifted columns: {drifted}. Report: {args.report}")
+    return 1 if result.dataset_drift else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

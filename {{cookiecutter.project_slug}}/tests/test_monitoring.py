@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }} import data, monitoring
+
+
+def write(frame: pd.DataFrame, path):
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def reference(tmp_path, sample):
+    path = tmp_path / "train.parquet"
+    sample.to_parquet(path)
+    return path
+
+
+def run(tmp_path, reference, batch):
+    report = tmp_path / "reports" / "drift.html"
+    code = monitoring.main([str(batch), "--reference", str(reference), "--report", str(report)])
+    return code, report
+
+
+def test_a_batch_like_the_training_data_passes(tmp_path, reference):
+    batch = write(data.make_sample(1500, seed=99), tmp_path / "batch.csv")
+    code, report = run(tmp_path, reference, batch)
+    assert code == 0
+    assert json.loads(report.with_suffix(".json").read_text())["dataset_drift"] is False
+
+
+def test_a_shifted_batch_fails_with_a_readable_report(tmp_path, reference, capsys):
+    shifted = data.make_sample(1500, seed=99)
+    shifted["send_hour"] = (shifted["send_hour"] + 12) % 24  # emails now go out at night
+    shifted["channel"] = "promotion"
+    shifted["past_opens_30d"] = shifted["past_opens_30d"] * 4
+    code, report = run(tmp_path, reference, write(shifted, tmp_path / "batch.csv"))
+    assert code == 1
+    summary = json.loads(report.with_suffix(".json").read_text())
+    drifted = {column["column"] for column in summary["columns"] if column["drift"]}
+    assert {"send_hour", "channel", "past_opens_30d"} <= drifted
+    assert "send_hour" in report.read_text()
+    assert "Drifted columns:" in capsys.readouterr().out
+
+
+def test_a_batch_that_breaks_the_schema_is_refused_by_name(tmp_path, reference, capsys):
+    broken = data.make_sample(100, seed=1)
+    broken.loc[3, "send_hour"] = 31
+    code, _ = run(tmp_path, reference, write(broken, tmp_path / "batch.csv"))
+    assert code == 2
+    assert "send_hour" in capsys.readouterr().err
