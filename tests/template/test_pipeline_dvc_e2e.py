@@ -17,6 +17,7 @@ from clones import Project, git, local_dvc_storage, output_hashes, pipeline_outp
 
 pytestmark = pytest.mark.slow
 
+# The model's chain of stages; dvc.yaml may hold others beside it (they must not re-run).
 STAGES = ["sample", "prepare", "train", "evaluate"]
 
 
@@ -31,9 +32,9 @@ def ran(output: str) -> list[str]:
 
 
 def changed(clone: Path, env: dict) -> list[str]:
-    """Stages that `dvc status` reports as changed (`<stage>:` lines), in pipeline order."""
+    """Stages that `dvc status` reports as changed (its `<stage>:` lines)."""
     status = run("dvc", "status", cwd=clone, env=env).stdout
-    return [stage for stage in STAGES if re.search(rf"^{stage}:", status, re.MULTILINE)]
+    return re.findall(r"^([a-z_-]+):$", status, re.MULTILINE)
 
 
 def set_param(clone: Path, dotted: str, value) -> None:
@@ -54,13 +55,21 @@ def set_param(clone: Path, dotted: str, value) -> None:
     assert yaml.safe_load(params.read_text())[section][key] == value
 
 
+def stage_outputs(clone: Path) -> dict[str, list[str]]:
+    stages = yaml.safe_load((clone / "dvc.yaml").read_text())["stages"]
+    return {
+        name: [out if isinstance(out, str) else next(iter(out)) for out in stage.get("outs", [])]
+        for name, stage in stages.items()
+    }
+
+
 def test_push_then_a_fresh_clone_pulls_identical_outputs(project, tmp_path):
     storage = tmp_path / "storage"
     alice = project.clone(tmp_path / "alice")
     env = project.shell_env(alice)
     local_dvc_storage(alice, storage, env)
     git(alice, "switch", "--quiet", "-c", "feature/first-model")
-    assert ran(run("make", "pipeline", cwd=alice, env=env).stdout) == STAGES
+    assert set(ran(run("make", "pipeline", cwd=alice, env=env).stdout)) == set(stage_outputs(alice))
     git(alice, "add", "dvc.lock", "reports")
     git(alice, "commit", "--quiet", "-m", "First model", env=env)
     run("dvc", "push", cwd=alice, env=env)
@@ -84,14 +93,6 @@ def test_push_then_a_fresh_clone_pulls_identical_outputs(project, tmp_path):
     assert git(bob, "status", "--porcelain") == ""
 
 
-def stage_outputs(clone: Path) -> dict[str, list[str]]:
-    stages = yaml.safe_load((clone / "dvc.yaml").read_text())["stages"]
-    return {
-        name: [out if isinstance(out, str) else next(iter(out)) for out in stage.get("outs", [])]
-        for name, stage in stages.items()
-    }
-
-
 # Each change is made on top of the previous one, in one clone: the pipeline runs in full
 # once, then only as far as each change reaches.
 CHANGES = [
@@ -105,8 +106,8 @@ CHANGES = [
 def test_a_parameter_change_reruns_only_the_stages_that_depend_on_it(project, tmp_path):
     clone = project.clone(tmp_path / "dev")
     env = project.shell_env(clone)
-    assert ran(run("make", "pipeline", cwd=clone, env=env).stdout) == STAGES
     outs = stage_outputs(clone)
+    assert set(ran(run("make", "pipeline", cwd=clone, env=env).stdout)) == set(outs)
 
     for param, value, expected in CHANGES:
         before = output_hashes(clone)
@@ -118,7 +119,7 @@ def test_a_parameter_change_reruns_only_the_stages_that_depend_on_it(project, tm
         print(f"\n--- {param} = {value}: dvc repro ran {', '.join(ran(output))}")
         assert ran(output) == expected, param
         after = output_hashes(clone)
-        for stage in STAGES:
+        for stage in outs:
             if stage in expected:
                 continue
             assert f"Stage '{stage}' didn't change, skipping" in output
