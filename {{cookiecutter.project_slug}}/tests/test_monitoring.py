@@ -30,7 +30,15 @@ def test_a_batch_like_the_training_data_passes(tmp_path, reference):
     batch = write(data.make_sample(1500, seed=99), tmp_path / "batch.csv")
     code, report = run(tmp_path, reference, batch)
     assert code == 0
-    assert json.loads(report.with_suffix(".json").read_text())["dataset_drift"] is False
+    summary = json.loads(report.with_suffix(".json").read_text())
+    assert not any(column["drift"] for column in summary["columns"])
+
+
+def test_one_shifted_feature_fails_the_check(tmp_path, reference):
+    shifted = data.make_sample(1500, seed=99)
+    shifted["channel"] = "promotion"
+    code, _ = run(tmp_path, reference, write(shifted, tmp_path / "batch.csv"))
+    assert code == 1
 
 
 def test_a_shifted_batch_fails_with_a_readable_report(tmp_path, reference, capsys):

@@ -2,8 +2,8 @@
 
 `make monitor BATCH=<file>` compares each feature of the batch with the training split
 (Kolmogorov-Smirnov or chi-square, and PSI, from `mlprod drift`), writes an HTML report a
-stakeholder can read, and fails when the data set has drifted: the cue to investigate the
-source and consider retraining (see docs/phases/06-evaluation.md).
+stakeholder can read, and fails when any feature has drifted materially: the cue to
+investigate the source and consider retraining (see docs/phases/06-evaluation.md).
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     drifted = ", ".join(column.column for column in result.drifted) or "none"
     print(f"monitor: {result.summary} Drifted columns: {drifted}. Report: {args.report}")
-    return 1 if result.dataset_drift else 0
+    # One materially shifted feature is enough to mistrust the model's scores on the batch.
+    return 1 if result.drifted else 0
 
 
 if __name__ == "__main__":
