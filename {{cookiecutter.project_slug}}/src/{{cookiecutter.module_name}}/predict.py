@@ -49,11 +49,11 @@ def read_chunks(path: Path, chunk_rows: int) -> tuple[Iterator[pd.DataFrame], in
     if not path.is_file():
         raise DataError(f"{path} not found; check the path")
     if file_format(path) == "parquet":
-        # Read through a small buffer rather than pre-buffering whole column chunks: pyarrow
-        # still decodes one row group at a time, but holds less of it (378 -> 343 MB peak on
-        # 2,000,000 rows in 1,000,000-row groups).
+        # A small read buffer and one decoding thread instead of pre-buffered, parallel
+        # decoding of whole column chunks: pyarrow still decodes a row group at a time, but
+        # holds less of it at once (benchmarks/batch_predict.py).
         parquet = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
-        batches = parquet.iter_batches(batch_size=chunk_rows)
+        batches = parquet.iter_batches(batch_size=chunk_rows, use_threads=False)
         return (batch.to_pandas() for batch in batches), parquet.metadata.num_rows
     reader = pd.read_csv(path, chunksize=chunk_rows, dtype={name: str for name in TEXT_COLUMNS})
     return iter(reader), None
