@@ -221,7 +221,7 @@ def test_hook_versions_equal_dev_dependency_pins(baked):
             name = repo["repo"].rstrip("/").rsplit("/", 1)[-1].replace("-pre-commit", "")
             name = {"pymarkdown": "pymarkdownlnt", "mlprod-template": "mlprod"}.get(name, name)
             hook_versions[name] = repo["rev"].lstrip("v")
-    shared = {"ruff", "pymarkdownlnt", "mlprod"}
+    shared = {"ruff", "pymarkdownlnt", "mlprod", "nbstripout"}
     assert shared <= set(hook_versions), options["precommit_source"]
     for tool in shared:
         assert hook_versions[tool] == pins[tool], tool
