@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from mlprod.check.rules.docs import PHASE_DOCS
+
 SKELETON = {
     ".pre-commit-config.yaml": "repos: []\n",
     ".gitattributes": "*.ipynb filter=nbstripout diff=jupyternotebook merge=jupyternotebook\n",
@@ -34,16 +36,9 @@ SKELETON = {
     "src/bench/__init__.py": "",
     "tests/test_bench.py": "def test_one():\n    assert 1\n",
     **{
-        f"docs/phases/{name}.md": "---\nphase: x\nstatus: not-started\nowner: a\n"
+        path: "---\nphase: x\nstatus: not-started\nowner: a\n"
         "last_reviewed: 2025-01-01\n---\n# Phase\n\n[FILL: answer]\n"
-        for name in (
-            "01-planning",
-            "02-scoping-and-research",
-            "03-experimentation",
-            "04-development",
-            "05-deployment",
-            "06-evaluation",
-        )
+        for path in PHASE_DOCS
     },
 }
 CLONE_CONFIG = {
