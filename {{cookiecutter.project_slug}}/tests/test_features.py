@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from {{ cookiecutter.module_name }} import data
 from {{ cookiecutter.module_name }}.features import feature_names, to_matrix
@@ -42,3 +43,20 @@ def test_mapping_and_frame_give_the_same_matrix(sample):
 
 def test_no_rows_give_an_empty_matrix(sample):
     assert to_matrix(sample.head(0)).shape == (0, len(feature_names()))
+
+
+def test_an_unknown_category_encodes_as_zeros_from_a_frame_or_a_mapping():
+    rows = {
+        "send_hour": [9, 9],
+        "weekday": ["Funday", "Sun"],
+        "tenure_months": [12, 12],
+        "past_opens_30d": [3, 3],
+        "channel": ["promotion", "carrier pigeon"],
+    }
+    names = feature_names()
+    for matrix in (to_matrix(rows), to_matrix(pd.DataFrame(rows))):
+        first, second = (dict(zip(names, row, strict=True)) for row in matrix)
+        assert not any(first[name] for name in names if name.startswith("weekday="))
+        assert first["is_weekend"] == 0.0 and first["channel=promotion"] == 1.0
+        assert not any(second[name] for name in names if name.startswith("channel="))
+        assert second["weekday=Sun"] == 1.0 and second["is_weekend"] == 1.0
