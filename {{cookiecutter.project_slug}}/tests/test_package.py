@@ -1,4 +1,7 @@
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import {{ cookiecutter.module_name }}
@@ -10,3 +13,14 @@ def test_installed_version_matches_pyproject():
     pyproject = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     declared = re.search(r'^version = "([^"]+)"', pyproject, re.MULTILINE).group(1)
     assert {{ cookiecutter.module_name }}.__version__ == declared
+
+
+def test_importing_the_package_gives_arrow_the_system_allocator():
+    # Batch prediction's memory bound depends on it (see __init__.py).
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    package = {{ cookiecutter.module_name }}.__name__
+    code = f"import {package}, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "system"

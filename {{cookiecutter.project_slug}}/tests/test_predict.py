@@ -98,6 +98,22 @@ def test_skip_invalid_writes_bad_rows_aside_with_the_reason(model_file, new_rows
     assert "send_hour" in rejected["error"].iloc[0] and "channel" in rejected["error"].iloc[1]
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_chunk_of_only_bad_rows_is_set_aside_and_the_rest_scored(
+    model_file, new_rows, tmp_path, suffix
+):
+    source, output = tmp_path / "in.csv", tmp_path / f"out{suffix}"
+    bad = new_rows.astype(object)
+    bad.loc[:109, "send_hour"] = 99  # the whole first chunk of 100 rows, and 10 of the next
+    bad.to_csv(source, index=False)
+    assert run(model_file, source, output, "--skip-invalid") == 0
+    scored = data.read_table(output)
+    rejected = pd.read_csv(tmp_path / "out.rejected.csv")
+    assert scored[data.ID_COLUMN].tolist() == new_rows[data.ID_COLUMN].iloc[110:].tolist()
+    assert scored["probability"].between(0, 1).all()
+    assert rejected[data.ID_COLUMN].tolist() == new_rows[data.ID_COLUMN].iloc[:110].tolist()
+
+
 def test_missing_column_cannot_be_skipped(model_file, new_rows, tmp_path, capsys):
     source = tmp_path / "in.csv"
     new_rows.drop(columns=["weekday"]).to_csv(source, index=False)
