@@ -68,6 +68,17 @@ def test_chunking_does_not_change_the_result(model_file, new_rows, tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
 
 
+def test_csv_output_is_plain_and_quotes_only_where_needed(model_file, new_rows, tmp_path):
+    rows = new_rows.head(3).assign(customer_id=["C1", 'say "hi", then go', "C3"])
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows.to_csv(source, index=False)
+    assert main([str(source), str(output), "--model", str(model_file), "--chunk-rows", "1"]) == 0
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "customer_id,prediction,probability,model_version"
+    assert lines[1].startswith("C1,") and lines[3].startswith("C3,")
+    assert pd.read_csv(output)["customer_id"].tolist() == rows["customer_id"].tolist()
+
+
 def write_with_bad_rows(new_rows, path):
     bad = new_rows.astype(object)
     bad.loc[150, "send_hour"] = 24

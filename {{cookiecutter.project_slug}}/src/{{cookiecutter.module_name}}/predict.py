@@ -12,6 +12,8 @@ leaves no partial output behind.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from tqdm import tqdm
@@ -100,26 +103,53 @@ class TableWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.format = file_format(path)
-        self._writer: pa_csv.CSVWriter | pq.ParquetWriter | None = None
         self._schema: pa.Schema | None = None
+        self._csv: pa.NativeFile | None = None
+        self._parquet: pq.ParquetWriter | None = None
 
     def write(self, frame: pd.DataFrame) -> None:
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        if self._writer is None:
+        if self._schema is None:
             self._schema = table.schema
             if self.format == "csv":
-                self._writer = pa_csv.CSVWriter(self.path, table.schema)
+                self._csv = pa.OSFile(str(self.path), "wb")
+                self._csv.write(csv_line(table.schema.names))
             else:
-                self._writer = pq.ParquetWriter(self.path, table.schema)
+                self._parquet = pq.ParquetWriter(self.path, table.schema)
         elif table.schema != self._schema:
             # An empty chunk (every row rejected) can come out with looser types.
             table = table.cast(self._schema)
-        self._writer.write_table(table)
+        if self._parquet is not None:
+            self._parquet.write_table(table)
+        else:
+            options = pa_csv.WriteOptions(include_header=False, quoting_style=quoting(table))
+            pa_csv.write_csv(table, self._csv, options)
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+        if self._csv is not None:
+            self._csv.close()
+            self._csv = None
+
+
+def csv_line(values: list[str]) -> bytes:
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow(values)
+    return line.getvalue().encode()
+
+
+def quoting(table: pa.Table) -> str:
+    """Arrow's CSV quoting for a chunk: none, as pandas writes, unless a text value holds a
+    comma, a quote or a line break. CSV readers take quoted and plain fields side by side."""
+    texts = [
+        column
+        for column in table.columns
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+    ]
+    special = (pc.any(pc.match_substring_regex(text, '[",\r\n]')).as_py() for text in texts)
+    return "needed" if any(special) else "none"
 
 
 def append_csv(frame: pd.DataFrame, path: Path) -> None:
