@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,20 +27,29 @@ def warm_up() -> None:
     subprocess.run([sys.executable, "-c", f"import {modules}"], env=environment(), check=True)
 
 
-def measure(argv: list[str]) -> tuple[float, float, str]:
+def measure(
+    argv: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    ok: tuple[int, ...] = (0, 1),
+) -> tuple[float, float, str]:
     """Run `argv`; return (seconds, peak resident MiB, stdout). `wait4` reports the rusage of
-    this one child, so earlier runs cannot inflate the figure."""
-    env = environment()
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    out = process.stdout.read()
-    err = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        sys.exit(f"{' '.join(argv)} failed: {err.decode()}")
-    return seconds, usage.ru_maxrss / 1024, out.decode()
+    this one child, so earlier runs cannot inflate the figure. Output goes to files, not
+    pipes, so a chatty child cannot block. An exit code outside `ok` stops the benchmark.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            argv, cwd=cwd, env=environment() if env is None else env, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) not in ok:
+            sys.exit(f"{' '.join(argv)} failed: {err.read().decode()}")
+        return seconds, usage.ru_maxrss / 1024, out.read().decode()
 
 
 def report(title: str, ours: tuple[float, float, str], direct: tuple[float, float, str]) -> None:

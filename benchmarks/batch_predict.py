@@ -24,13 +24,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import statistics
 import subprocess
-import tempfile
-import time
 from pathlib import Path
 
+from _measure import measure
 from project import prepare_project, project_env, ratio_table
 
 TARGET_RATIO, TARGET_PEAK_MB = 0.8, 300
@@ -76,23 +74,8 @@ print(json.dumps({{"seconds": time.perf_counter() - start}}))
 
 
 def run_measured(project: Path, argv: list[str]) -> tuple[float, float, str]:
-    """Run a command in the project; return (wall seconds, peak resident MB, stdout).
-
-    Output goes to files, not pipes, so that the child can be reaped with wait4, which
-    reports the peak memory of that one child.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            argv, cwd=project, env=project_env(project), stdout=out, stderr=err
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        if os.waitstatus_to_exitcode(status):
-            raise SystemExit(f"{' '.join(argv)} failed: {err.read().decode()}")
-        return seconds, usage.ru_maxrss / 1024, out.read().decode()
+    """Run a command in the project; return (wall seconds, peak resident MB, stdout)."""
+    return measure(argv, cwd=project, env=project_env(project), ok=(0,))
 
 
 def main() -> None:

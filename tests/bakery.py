@@ -27,6 +27,11 @@ def bake_project(output_dir: Path, **options: str) -> Path:
     return Path(project)
 
 
+def mlprod_new(output_dir: Path, *answers: str) -> list[str]:
+    """The command line of `mlprod new --no-input` into output_dir, with this Python."""
+    return [sys.executable, "-m", "mlprod", "new", "--no-input", "-o", str(output_dir), *answers]
+
+
 def run(*cmd: str | Path, cwd: Path, env: dict | None = None, timeout: float = 900):
     """Run a command; on failure, fail the test with its output."""
     result = subprocess.run(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from mlprod.check.rules.docs import PHASE_DOCS
 from mlprod.cli import main
 
 CLEAN_NOTEBOOK = {
@@ -30,14 +31,6 @@ CLEAN_NOTEBOOK = {
     "nbformat": 4,
     "nbformat_minor": 5,
 }
-PHASES = (
-    "01-planning",
-    "02-scoping-and-research",
-    "03-experimentation",
-    "04-development",
-    "05-deployment",
-    "06-evaluation",
-)
 
 
 def phase_doc(phase: str, status: str = "not-started", body: str = "") -> str:
@@ -65,7 +58,7 @@ COMPLIANT_FILES: dict[str, str] = {
     "data/.gitkeep": "",
     "models/.gitkeep": "",
     "README.md": "Never commit AWS_SECRET_ACCESS_KEY or -----BEGIN RSA PRIVATE KEY----- files.\n",
-    **{f"docs/phases/{phase}.md": phase_doc(phase) for phase in PHASES},
+    **{path: phase_doc(Path(path).stem) for path in PHASE_DOCS},
 }
 # What `make setup` configures in each clone; `cat` stands in for nbstripout's clean
 # command, so that the tests can stage notebooks with outputs and watch the audit see them.

@@ -6,13 +6,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bakery import generated_project_env
+from bakery import generated_project_env, mlprod_new
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SLUG = "email-opens"
@@ -36,17 +35,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str], check: bool = True, tim
 
 def bake(output: Path, deployment: str) -> Path:
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlprod",
-            "new",
-            "--no-input",
-            "-o",
-            str(output),
-            "project_name=Email Opens",
-            f"deployment={deployment}",
-        ],
+        mlprod_new(output, "project_name=Email Opens", f"deployment={deployment}"),
         check=True,
         capture_output=True,
     )

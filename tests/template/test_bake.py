@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bakery import run, template_context
+from bakery import mlprod_new, run, template_context
 
 CHOICE_OPTIONS = {
     key: value
@@ -281,21 +281,8 @@ def test_first_commit_uses_author_when_git_has_no_identity(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     env = {"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
-    import sys
-
-    run(
-        sys.executable,
-        "-m",
-        "mlprod",
-        "new",
-        "--no-input",
-        "-o",
-        tmp_path,
-        "author_name=Ada Lovelace",
-        "author_email=ada@example.com",
-        cwd=tmp_path,
-        env=env,
-    )
+    answers = ("author_name=Ada Lovelace", "author_email=ada@example.com")
+    run(*mlprod_new(tmp_path, *answers), cwd=tmp_path, env=env)
     author = subprocess.run(
         ["git", "log", "-1", "--format=%an <%ae>"],
         cwd=tmp_path / "my-ml-project",

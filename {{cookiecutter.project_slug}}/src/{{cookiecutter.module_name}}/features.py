@@ -15,6 +15,7 @@ import pandas as pd
 from {{ cookiecutter.module_name }}.data import FEATURES, WEEKDAYS
 
 WEEKEND = ("Sat", "Sun")
+_WEEKEND_CODES = [WEEKDAYS.index(day) for day in WEEKEND]
 
 
 def feature_names() -> list[str]:
@@ -53,11 +54,12 @@ def to_matrix(columns: Mapping[str, Any]) -> np.ndarray:
             known = codes >= 0
             matrix[row_numbers[known], position + codes[known]] = 1.0
             position += len(feature.categories)
+            if feature.name == "weekday":
+                weekday_codes = codes
         else:
             matrix[:, position] = np.asarray(values, dtype=np.float64)
             position += 1
-    weekend = [WEEKDAYS.index(day) for day in WEEKEND]
-    matrix[:, position] = np.isin(_codes(columns["weekday"], WEEKDAYS), weekend)
+    matrix[:, position] = np.isin(weekday_codes, _WEEKEND_CODES)
     return matrix
 
 

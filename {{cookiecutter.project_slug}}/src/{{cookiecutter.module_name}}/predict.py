@@ -31,8 +31,7 @@ from {{ cookiecutter.module_name }}.config import load_params
 from {{ cookiecutter.module_name }}.errors import DataError, ProjectError
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-CATEGORY_COLUMNS = [feature.name for feature in data.FEATURES if feature.kind == "category"]
-TEXT_COLUMNS = [data.ID_COLUMN, *CATEGORY_COLUMNS]
+TEXT_COLUMNS = [data.ID_COLUMN, *(f.name for f in data.FEATURES if f.kind == "category")]
 
 
 def file_format(path: Path) -> str:
