@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mlprod.ab.output import dumps, number
 from mlprod.drift.compare import DEFAULTS
 from mlprod.errors import UsageError
+from mlprod.output import dumps, number
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +63,7 @@ def _print_text(result) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mlprod.drift.compare import compare
-    from mlprod.drift.load import read_table
+    from mlprod.tables import read_table
 
     if args.report is not None and not args.report.parent.is_dir():
         raise UsageError(f"directory {args.report.parent} does not exist; create it first")
