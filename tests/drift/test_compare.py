@@ -56,9 +56,16 @@ def test_shifted_columns_are_flagged_and_the_dataset_drifts():
 
 def test_thresholds_are_configurable():
     reference, current = emails(5000, 0), emails(5000, 1, shift=0.15)
-    lenient = {c.column for c in compare(reference, current).drifted}
-    strict = {c.column for c in compare(reference, current, psi_threshold=0.01).drifted}
-    assert lenient < strict
+    default = {c.column for c in compare(reference, current).drifted}
+    strict = {
+        c.column
+        for c in compare(
+            reference, current, wasserstein_threshold=0.01, jensen_shannon_threshold=0.01
+        ).drifted
+    }
+    assert default < strict
+    with_psi = compare(reference, current, psi_threshold=10).drifted
+    assert with_psi == []
 
 
 def test_unseen_categories_and_missing_values_are_findings():
@@ -112,9 +119,19 @@ def test_identifier_columns_are_skipped_not_counted():
     [
         (pd.DataFrame({"a": []}), pd.DataFrame({"a": [1]}), {}, "reference data has no rows"),
         (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": []}), {}, "current data has no rows"),
-        (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}), {"columns": ["z"]}, "no column z"),
+        (
+            pd.DataFrame({"a": [1]}),
+            pd.DataFrame({"a": [1]}),
+            {"columns": ["z"]},
+            "columns names z, which neither",
+        ),
         (pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]}), {"exclude": ["a", "b"]}, "no columns"),
-        (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}), {"alpha": 2}, "--alpha"),
+        (
+            pd.DataFrame({"a": [1]}),
+            pd.DataFrame({"a": [1]}),
+            {"alpha": 2},
+            "alpha must be between 0 and 1, got 2",
+        ),
     ],
 )
 def test_unusable_inputs_are_refused(reference, current, kwargs, message):
