@@ -144,3 +144,11 @@ def test_to_dict_has_the_documented_shape():
     assert {"columns", "share_drifted", "dataset_drift"} <= set(result)
     keys = {"column", "test", "statistic", "p_value", "psi", "drift"}
     assert all(keys <= set(column) for column in result["columns"])
+
+
+def test_compare_stays_the_function_once_the_module_is_loaded():
+    import mlprod.drift.comparison  # noqa: F401
+    from mlprod.drift import compare as package_compare
+
+    result = package_compare(pd.DataFrame({"a": [1.0, 2.0]}), pd.DataFrame({"a": [1.0, 2.0]}))
+    assert result.drifted == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mlprod.drift.compare import DEFAULTS
+from mlprod.drift.comparison import DEFAULTS
 from mlprod.errors import UsageError
 from mlprod.output import dumps, number
 
@@ -79,7 +79,7 @@ def _print_text(result) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlprod.drift.compare import compare
+    from mlprod.drift.comparison import compare
     from mlprod.tables import read_table
 
     if args.report is not None and not args.report.parent.is_dir():

@@ -15,7 +15,7 @@ from mlprod.errors import InvalidParameter
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mlprod.drift.compare import ColumnDrift, DriftResult
+    from mlprod.drift.comparison import ColumnDrift, DriftResult
 
 MAX_CATEGORIES = 15
 
