@@ -151,3 +151,17 @@ def test_output_names_the_test_and_the_interval_method(tmp_path, cli):
     # The known answer (statsmodels' proportions_ztest docstring) is the p-value shown.
     assert row["p_value"] == pytest.approx(0.159, abs=5e-4)
     assert row["ci_low"] < 0 < row["ci_high"] and row["ci_rel_low"] < 0 < row["ci_rel_high"]
+
+
+def test_readme_worked_example_is_what_analyze_prints(tmp_path, cli):
+    from bakery import REPO_ROOT
+
+    text = "variant,n,conversions\nc,83,5\nt,99,12\n"
+    row = json.loads(analyze(tmp_path, cli, text, "--format", "json")[1])["variants"][0]
+    sentence = (
+        f"z = {row['statistic']:.3f}, p = {row['p_value']:.3f}, a difference of "
+        f"{row['lift_abs']:+.3f} [95% CI {row['ci_low']:+.3f}, {row['ci_high']:+.3f}] and a "
+        f"relative lift\nof {row['lift_rel']:+.0%} [{row['ci_rel_low']:+.0%}, "
+        f"{row['ci_rel_high']:+.0%}]"
+    )
+    assert sentence in (REPO_ROOT / "README.md").read_text(encoding="utf-8")

@@ -152,3 +152,34 @@ def test_compare_stays_the_function_once_the_module_is_loaded():
 
     result = package_compare(pd.DataFrame({"a": [1.0, 2.0]}), pd.DataFrame({"a": [1.0, 2.0]}))
     assert result.drifted == []
+
+
+@pytest.mark.parametrize("sizes", [(50, 50), (300, 170), (2000, 999)])
+def test_effect_sizes_match_scipy(sizes):
+    from scipy.spatial.distance import jensenshannon
+    from scipy.stats import wasserstein_distance
+
+    rng = np.random.default_rng(sizes[0])
+    reference = pd.DataFrame(
+        {"x": rng.gamma(2, 3, sizes[0]), "c": rng.choice(["a", "b", "c"], sizes[0])}
+    )
+    current = pd.DataFrame(
+        {"x": rng.poisson(6, sizes[1]), "c": rng.choice(["a", "b", "d"], sizes[1])}
+    )
+    columns = by_name(compare(reference, current))
+    expected = wasserstein_distance(reference.x, current.x) / reference.x.std(ddof=0)
+    assert columns["x"].effect == pytest.approx(expected, rel=1e-12)
+    assert columns["x"].effect_measure == "wasserstein_norm"
+    shares = pd.concat([reference.c.value_counts(), current.c.value_counts()], axis=1).fillna(0)
+    expected = jensenshannon(shares.iloc[:, 0], shares.iloc[:, 1])
+    assert columns["c"].effect == pytest.approx(expected, rel=1e-12)
+    assert columns["c"].effect_measure == "jensen_shannon"
+
+
+def test_a_shift_of_a_quarter_sd_is_a_quarter():
+    rng = np.random.default_rng(3)
+    values = rng.normal(10, 2, 20_000)
+    reference = pd.DataFrame({"x": values})
+    result = compare(reference, pd.DataFrame({"x": values + 0.25 * values.std()}))
+    assert result.columns[0].effect == pytest.approx(0.25, rel=1e-9)
+    assert result.columns[0].drift

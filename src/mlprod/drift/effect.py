@@ -26,11 +26,15 @@ def wasserstein_normed(reference: np.ndarray, current: np.ndarray) -> float:
     infinite when the reference is constant and the current data is not."""
     import numpy as np
 
-    values = np.sort(np.concatenate([reference, current]), kind="mergesort")
-    steps = np.diff(values)
-    below_ref = np.searchsorted(reference, values[:-1], side="right") / len(reference)
-    below_cur = np.searchsorted(current, values[:-1], side="right") / len(current)
-    distance = float(np.sum(np.abs(below_ref - below_cur) * steps))
+    # A stable merge of the two sorted runs (timsort finds them) tells, at each value, how
+    # many of each sample lie at or below it: the two ECDFs, whose gap integrated over the
+    # values is W1. No binary searches, so it costs little more than the merge.
+    values = np.concatenate([reference, current])
+    order = np.argsort(values, kind="stable")
+    from_reference = order < len(reference)
+    below_ref = np.cumsum(from_reference)[:-1] / len(reference)
+    below_cur = np.cumsum(~from_reference)[:-1] / len(current)
+    distance = float(np.sum(np.abs(below_ref - below_cur) * np.diff(values[order])))
     std = float(np.std(reference))
     if std == 0:
         return 0.0 if distance == 0 else math.inf
