@@ -26,15 +26,18 @@ def wasserstein_normed(reference: np.ndarray, current: np.ndarray) -> float:
     infinite when the reference is constant and the current data is not."""
     import numpy as np
 
-    # A stable merge of the two sorted runs (timsort finds them) tells, at each value, how
-    # many of each sample lie at or below it: the two ECDFs, whose gap integrated over the
-    # values is W1. No binary searches, so it costs little more than the merge.
+    # A stable merge of the two sorted runs (timsort finds them) tells, at each value, which
+    # sample it came from; the running sum of +1/n and -1/m over it is the gap between the two
+    # ECDFs, whose integral over the values is W1. No binary searches, and few temporaries:
+    # it runs on a million rows per column.
     values = np.concatenate([reference, current])
     order = np.argsort(values, kind="stable")
-    from_reference = order < len(reference)
-    below_ref = np.cumsum(from_reference)[:-1] / len(reference)
-    below_cur = np.cumsum(~from_reference)[:-1] / len(current)
-    distance = float(np.sum(np.abs(below_ref - below_cur) * np.diff(values[order])))
+    steps = np.diff(values[order])
+    del values
+    gap = np.where(order < len(reference), 1 / len(reference), -1 / len(current))
+    del order
+    np.cumsum(gap, out=gap)
+    distance = float(np.dot(np.abs(gap[:-1]), steps))
     std = float(np.std(reference))
     if std == 0:
         return 0.0 if distance == 0 else math.inf
