@@ -116,7 +116,7 @@ def sample_size(
         raise InvalidParameter("mde", "must not be 0; give the smallest effect worth detecting")
     if (baseline_rate is None) == (std is None):
         raise InvalidParameter(
-            "baseline_rate", "or std is needed, not both: the first for a conversion metric"
+            "baseline_rate", "is needed for a conversion metric, or std for a continuous one"
         )
     if daily_units is not None and daily_units <= 0:
         raise InvalidParameter("daily_units", f"must be positive, got {daily_units}")
