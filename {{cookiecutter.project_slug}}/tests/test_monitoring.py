@@ -62,3 +62,11 @@ def test_a_batch_that_breaks_the_schema_is_refused_by_name(tmp_path, reference, 
     code, _ = run(tmp_path, reference, write(broken, tmp_path / "batch.csv"))
     assert code == 2
     assert "send_hour" in capsys.readouterr().err
+
+
+def test_training_data_older_than_the_features_is_named(tmp_path, sample, capsys):
+    reference = tmp_path / "old-train.parquet"
+    sample.drop(columns=["channel"]).to_parquet(reference)
+    code, _ = run(tmp_path, reference, write(make_sample(100, seed=1), tmp_path / "batch.csv"))
+    assert code == 2
+    assert "the training data has no column 'channel'; rebuild it" in capsys.readouterr().err

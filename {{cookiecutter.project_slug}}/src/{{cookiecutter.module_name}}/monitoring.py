@@ -35,6 +35,11 @@ def check_drift(reference: pd.DataFrame, batch: pd.DataFrame):
         mlprod's DriftResult: per-column tests, PSI and flags, and `dataset_drift`.
     """
     columns = list(FEATURE_NAMES)
+    stale = [column for column in columns if column not in reference.columns]
+    if stale:
+        raise DataError(
+            f"the training data has no column '{stale[0]}'; rebuild it with make pipeline"
+        )
     try:
         return compare(reference[columns], batch[columns])
     except UsageError as error:
