@@ -1,6 +1,7 @@
 """Reading and writing tables: CSV or Parquet, whole or in chunks.
 
-Every file the project reads or writes goes through here, so a format is added in one place.
+Every data table the project reads or writes goes through here, so a format is added in one
+place.
 """
 
 from __future__ import annotations
