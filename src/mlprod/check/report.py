@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from mlprod.check.finding import ERROR, WARNING, Rule
+from mlprod.check.rule import ERROR, WARNING, Rule
 
 if TYPE_CHECKING:
     from mlprod.check.audit import Result
@@ -56,7 +56,15 @@ def as_json(result: Result) -> str:
 
 
 def catalogue(rules: Iterable[Rule]) -> str:
-    return "".join(f"{rule.code:<8} {rule.severity:<8} {rule.summary}\n" for rule in rules)
+    return "".join(
+        f"{rule.code:<8} {rule.severity:<8} {rule.name:<22} {rule.summary}\n" for rule in rules
+    )
+
+
+def rule_table(rules: Iterable[Rule]) -> str:
+    """The catalogue as the Markdown table of the README (a test keeps the two equal)."""
+    rows = [f"| {r.code} | {r.severity} | {r.name} | {r.summary} |\n" for r in rules]
+    return "| code | severity | name | finding |\n| --- | --- | --- | --- |\n" + "".join(rows)
 
 
 def write(text: str) -> None:

@@ -8,16 +8,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mlprod.check import dvcconfig
-from mlprod.check.finding import ERROR, Finding, Rule
+from mlprod.check.repo import IndexEntry
+from mlprod.check.rule import ERROR, Finding, Rule
 
 if TYPE_CHECKING:
     from mlprod.check.audit import Audit
-
-DATA001 = Rule("DATA001", ERROR, "a tracked file over the size limit belongs in DVC")
-DATA002 = Rule("DATA002", ERROR, "DVC is not initialised")
-DATA003 = Rule("DATA003", ERROR, "no default DVC remote")
-DATA004 = Rule("DATA004", ERROR, "the data folders are not ignored by git")
-RULES = (DATA001, DATA002, DATA003, DATA004)
 
 DVC_CONFIG = ".dvc/config"
 TABULAR = ("csv", "tsv", "parquet", "pq", "feather", "arrow", "ipc")
@@ -49,62 +44,90 @@ def human(size: int) -> str:
     return f"{size} B"
 
 
-def check(audit: Audit) -> Iterator[Finding]:
-    yield from sizes(audit)
-    yield from dvc(audit)
-    yield from ignored_folders(audit)
+class LargeFile(Rule):
+    code = "DATA001"
+    name = "large-file"
+    severity = ERROR
+    summary = (
+        "a tracked file over max-file-size (1 MB), or a data or model file over "
+        "max-data-file-size (100 kB); .dvc pointers exempt"
+    )
+    fix = "move it to DVC: git rm --cached PATH && dvc add PATH"
 
-
-def sizes(audit: Audit) -> Iterator[Finding]:
-    settings = audit.settings
-    for entry in audit.entries.values():
+    def check_entry(self, audit: Audit, entry: IndexEntry) -> Iterator[Finding]:
         if not entry.is_file or entry.path.endswith(".dvc"):
-            continue
+            return
+        settings = audit.settings
         data_format = is_data_format(entry.path)
         limit = settings.max_data_file_size if data_format else settings.max_file_size
         if entry.size > limit:
             kind = "data file" if data_format else "file"
-            yield DATA001.finding(
+            yield self.finding(
                 entry.path,
                 f"{kind} of {human(entry.size)} is tracked by git (limit {human(limit)})",
                 f"git rm --cached {shlex.quote(entry.path)} && dvc add {shlex.quote(entry.path)}",
             )
 
 
-def dvc(audit: Audit) -> Iterator[Finding]:
-    text = audit.text(DVC_CONFIG)
-    if text is None:
-        yield DATA002.finding(
-            DVC_CONFIG,
-            "DVC is not initialised (no .dvc/config tracked)",
-            "dvc init && git add .dvc && git commit",
-        )
-        return
-    sections = dvcconfig.parse(text)
-    remote = dvcconfig.default_remote(sections)
-    if not remote:
-        yield DATA003.finding(
-            DVC_CONFIG,
-            "no default DVC remote ([core] remote is not set)",
-            "dvc remote add --default NAME URL, then commit .dvc/config",
-        )
-    elif "url" not in sections.get(("remote", remote), {}):
-        yield DATA003.finding(
-            DVC_CONFIG,
-            f"the default remote '{remote}' has no url in .dvc/config",
-            f"dvc remote add --force --default {remote} URL, then commit .dvc/config",
-        )
+class NoDvc(Rule):
+    code = "DATA002"
+    name = "no-dvc"
+    severity = ERROR
+    summary = "DVC is not initialised"
+    fix = "dvc init && git add .dvc && git commit"
 
-
-def ignored_folders(audit: Audit) -> Iterator[Finding]:
-    folders = ["data"]
-    if (audit.repo.root / "models").is_dir() or any(p.startswith("models/") for p in audit.entries):
-        folders.append("models")
-    ignored = audit.repo.ignored([PROBES[folder] for folder in folders])
-    for folder in folders:
-        if PROBES[folder] not in ignored:
-            yield DATA004.finding(
-                ".gitignore",
-                f"new files in {folder}/ are not ignored by git",
-                f"add `/{folder}/*` (with `!/{folder}/.gitkeep` to keep the folder) to .gitignore",
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if audit.text(DVC_CONFIG) is None:
+            yield self.finding(
+                DVC_CONFIG, "DVC is not initialised (no .dvc/config tracked)", self.fix
             )
+
+
+class NoDvcRemote(Rule):
+    code = "DATA003"
+    name = "no-dvc-remote"
+    severity = ERROR
+    summary = "no default DVC remote"
+    fix = "dvc remote add --default NAME URL, then commit .dvc/config"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        text = audit.text(DVC_CONFIG)
+        if text is None:
+            return
+        sections = dvcconfig.parse(text)
+        remote = dvcconfig.default_remote(sections)
+        if not remote:
+            yield self.finding(
+                DVC_CONFIG, "no default DVC remote ([core] remote is not set)", self.fix
+            )
+        elif "url" not in sections.get(("remote", remote), {}):
+            yield self.finding(
+                DVC_CONFIG,
+                f"the default remote '{remote}' has no url in .dvc/config",
+                f"dvc remote add --force --default {remote} URL, then commit .dvc/config",
+            )
+
+
+class DataNotIgnored(Rule):
+    code = "DATA004"
+    name = "data-not-ignored"
+    severity = ERROR
+    summary = "new files in data/ (and models/) are not ignored by git"
+    fix = "ignore the folders' contents in .gitignore, keeping .dvc pointers addable"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        folders = ["data"]
+        if (audit.repo.root / "models").is_dir() or audit.tracked("models"):
+            folders.append("models")
+        ignored = audit.repo.ignored([PROBES[folder] for folder in folders])
+        for folder in folders:
+            if PROBES[folder] not in ignored:
+                yield self.finding(
+                    ".gitignore",
+                    f"new files in {folder}/ are not ignored by git",
+                    f"add `/{folder}/*` (with `!/{folder}/.gitkeep` to keep the folder) "
+                    "to .gitignore",
+                )
+
+
+RULES = (LargeFile(), NoDvc(), NoDvcRemote(), DataNotIgnored())

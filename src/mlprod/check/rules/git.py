@@ -8,17 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlprod.check.finding import ERROR, WARNING, Finding, Rule
+from mlprod.check.rule import ERROR, WARNING, Finding, Rule
 
 if TYPE_CHECKING:
     from mlprod.check.audit import Audit
-
-GIT001 = Rule("GIT001", ERROR, "not a git repository, or a repository with no commit")
-GIT002 = Rule("GIT002", ERROR, "the pre-commit hooks are not installed in this clone")
-GIT003 = Rule("GIT003", ERROR, "no CI configuration that runs the tests")
-GIT004 = Rule("GIT004", WARNING, "no pull request template or no CODEOWNERS")
-GIT005 = Rule("GIT005", ERROR, "no .pre-commit-config.yaml")
-RULES = (GIT001, GIT002, GIT003, GIT004, GIT005)
 
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 # Lines every hook script written by `pre-commit install` contains (all versions since 2.0).
@@ -38,46 +31,28 @@ PR_TEMPLATE = re.compile(
 CODEOWNERS = re.compile(r"^(\.github/|\.gitlab/|docs/)?CODEOWNERS$")
 
 
+class NoRepository(Rule):
+    code = "GIT001"
+    name = "no-repository"
+    severity = ERROR
+    summary = "not a git repository, or a repository with no commit"
+    fix = "git init, then commit the project"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if not audit.repo.has_commit:
+            yield self.finding(
+                ".",
+                "the repository has no commit yet",
+                "git add -A && git commit -m 'Initial commit'",
+            )
+
+
 def not_a_repository(path: Path) -> Finding:
-    return GIT001.finding(
+    return NoRepository().finding(
         str(path),
         "not a git repository",
         "git init && git add -A && git commit -m 'Initial commit'",
     )
-
-
-def check(audit: Audit) -> Iterator[Finding]:
-    if not audit.repo.has_commit:
-        yield GIT001.finding(
-            ".",
-            "the repository has no commit yet",
-            "git add -A && git commit -m 'Initial commit'",
-        )
-    yield from hooks(audit)
-    yield from ci(audit)
-    yield from review(audit)
-
-
-def hooks(audit: Audit) -> Iterator[Finding]:
-    if not audit.tracked(PRE_COMMIT_CONFIG):
-        yield GIT005.finding(
-            PRE_COMMIT_CONFIG,
-            "no pre-commit configuration is tracked",
-            "add a .pre-commit-config.yaml that runs the mlprod-check hook, then commit it",
-        )
-        return
-    hook = audit.repo.hooks_dir / "pre-commit"
-    shown = display(hook, audit.repo.root)
-    fix = audit.per_clone_fix("pre-commit install")
-    try:
-        script = hook.read_bytes()
-    except OSError:
-        yield GIT002.finding(shown, "the pre-commit hook is not installed in this clone", fix)
-        return
-    if not any(mark in script for mark in PRE_COMMIT_MARKS):
-        yield GIT002.finding(shown, "the git pre-commit hook was not installed by pre-commit", fix)
-    elif not os.access(hook, os.X_OK):
-        yield GIT002.finding(shown, "the pre-commit hook is not executable, so git skips it", fix)
 
 
 def display(path: Path, root: Path) -> str:
@@ -88,34 +63,92 @@ def display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def ci(audit: Audit) -> Iterator[Finding]:
-    configs = [path for path in audit.entries if CI_FILES.match(path)]
-    if not configs:
-        yield GIT003.finding(
-            ".github/workflows/",
-            "no CI configuration is tracked",
-            "add a CI workflow (.github/workflows/ci.yml or .gitlab-ci.yml) that runs the tests",
-        )
-        return
-    if not any(TEST_COMMAND.search(audit.text(path) or "") for path in configs):
-        yield GIT003.finding(
-            configs[0],
-            "no CI job runs the tests (no pytest, make test, tox or nox command)",
-            "add a CI step that runs the test suite, e.g. `make test` or `pytest`",
-        )
+class HooksNotInstalled(Rule):
+    code = "GIT002"
+    name = "hooks-not-installed"
+    severity = ERROR
+    summary = "the pre-commit hooks are not installed in this clone"
+    fix = "run make setup (or pre-commit install)"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if not audit.tracked(PRE_COMMIT_CONFIG):
+            return
+        hook = audit.repo.hooks_dir / "pre-commit"
+        shown = display(hook, audit.repo.root)
+        fix = audit.per_clone_fix("pre-commit install")
+        try:
+            script = hook.read_bytes()
+        except OSError:
+            yield self.finding(shown, "the pre-commit hook is not installed in this clone", fix)
+            return
+        if not any(mark in script for mark in PRE_COMMIT_MARKS):
+            yield self.finding(
+                shown, "the git pre-commit hook was not installed by pre-commit", fix
+            )
+        elif not os.access(hook, os.X_OK):
+            yield self.finding(shown, "the pre-commit hook is not executable, so git skips it", fix)
 
 
-def review(audit: Audit) -> Iterator[Finding]:
-    if not any(PR_TEMPLATE.match(path) for path in audit.entries):
-        yield GIT004.finding(
-            ".github/pull_request_template.md",
-            "no pull request template",
-            "add .github/pull_request_template.md (GitLab: .gitlab/merge_request_templates/"
-            "Default.md) with the review checklist",
-        )
-    if not any(CODEOWNERS.match(path) for path in audit.entries):
-        yield GIT004.finding(
-            ".github/CODEOWNERS",
-            "no CODEOWNERS file, so no reviewer is requested automatically",
-            "add .github/CODEOWNERS (GitLab: .gitlab/CODEOWNERS) naming the owners",
-        )
+class NoTestsInCI(Rule):
+    code = "GIT003"
+    name = "no-tests-in-ci"
+    severity = ERROR
+    summary = "no CI configuration that runs the tests"
+    fix = "add a CI job that runs the test suite"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        configs = [path for path in audit.entries if CI_FILES.match(path)]
+        if not configs:
+            yield self.finding(
+                ".github/workflows/",
+                "no CI configuration is tracked",
+                "add a CI workflow (.github/workflows/ci.yml or .gitlab-ci.yml) that runs"
+                " the tests",
+            )
+            return
+        if not any(TEST_COMMAND.search(audit.text(path) or "") for path in configs):
+            yield self.finding(
+                configs[0],
+                "no CI job runs the tests (no pytest, make test, tox or nox command)",
+                "add a CI step that runs the test suite, e.g. `make test` or `pytest`",
+            )
+
+
+class NoReviewFiles(Rule):
+    code = "GIT004"
+    name = "no-review-files"
+    severity = WARNING
+    summary = "no pull request template, or no CODEOWNERS"
+    fix = "add .github/pull_request_template.md and .github/CODEOWNERS"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if not any(PR_TEMPLATE.match(path) for path in audit.entries):
+            yield self.finding(
+                ".github/pull_request_template.md",
+                "no pull request template",
+                "add .github/pull_request_template.md (GitLab: .gitlab/merge_request_templates/"
+                "Default.md) with the review checklist",
+            )
+        if not any(CODEOWNERS.match(path) for path in audit.entries):
+            yield self.finding(
+                ".github/CODEOWNERS",
+                "no CODEOWNERS file, so no reviewer is requested automatically",
+                "add .github/CODEOWNERS (GitLab: .gitlab/CODEOWNERS) naming the owners",
+            )
+
+
+class NoPreCommitConfig(Rule):
+    code = "GIT005"
+    name = "no-pre-commit-config"
+    severity = ERROR
+    summary = "no .pre-commit-config.yaml"
+    fix = "add a .pre-commit-config.yaml that runs the mlprod-check hook, then commit it"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if not audit.tracked(PRE_COMMIT_CONFIG):
+            yield self.finding(
+                PRE_COMMIT_CONFIG, "no pre-commit configuration is tracked", self.fix
+            )
+
+
+RULES = (NoRepository(), HooksNotInstalled(), NoTestsInCI(), NoReviewFiles(), NoPreCommitConfig())
