@@ -37,7 +37,8 @@ def test_json_output_holds_findings_and_summary(repo: Repo) -> None:
     assert document["errors"] == 0
     assert document["warnings"] == 1
     assert document["files"] == len(COMPLIANT_FILES) - 1
-    assert set(document["findings"][0]) == {"code", "severity", "path", "message", "fix"}
+    assert set(document["findings"][0]) == {"code", "severity", "path", "line", "message", "fix"}
+    assert document["notes"] == []
 
 
 def test_select_takes_prefixes_and_codes(repo: Repo) -> None:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pre_commit.clientlib import load_manifest
 
-from check.conftest import CLEAN_NOTEBOOK, Repo
+from check.conftest import AWS_ID, CLEAN_NOTEBOOK, Repo
 
 MANIFEST = Path(__file__).parents[2] / ".pre-commit-hooks.yaml"
 
@@ -56,7 +56,7 @@ def test_commit_of_a_notebook_with_outputs_is_refused(repo: Repo) -> None:
 @pytest.mark.slow
 def test_commit_of_a_credential_is_refused(repo: Repo) -> None:
     use_manifest_hooks(repo)
-    repo.add("src/churn/settings.py", "KEY = 'AKIA" + "Q2" * 8 + "'\n")
+    repo.add("src/churn/settings.py", "KEY = '" + AWS_ID + "'\n")
     refused = commit(repo)
     assert refused.returncode == 1
     assert "src/churn/settings.py: SEC001 an AWS access key id at line 1" in refused.stderr

@@ -47,6 +47,7 @@ def test_a_rule_checks_nothing_until_it_says_how() -> None:
         "code": "X002",
         "severity": "error",
         "path": "a.py",
+        "line": None,
         "message": "m",
         "fix": "f",
     }

@@ -282,6 +282,11 @@ class Repository:
                     self._config[key] = value
         return self._config
 
+    def config_scope(self, key: str) -> str | None:
+        """Where a git setting is set: "local", "global", "system", ...; None where unset."""
+        result = git(["config", "--show-scope", "--get", key], self.root)
+        return result.stdout.decode().split("\t", 1)[0] if result.returncode == 0 else None
+
     def attributes(self, paths: list[str], names: list[str]) -> dict[str, dict[str, str]]:
         """Git attributes of paths (tracked or not), as `git check-attr` reports them."""
         stdin = b"".join(os.fsencode(path) + b"\0" for path in paths)
@@ -294,11 +299,23 @@ class Repository:
 
     def ignored(self, paths: list[str]) -> set[str]:
         """Which of these paths a .gitignore rule matches (tracked or not)."""
+        return set(self.ignoring_patterns(paths))
+
+    def ignoring_patterns(self, paths: list[str]) -> dict[str, tuple[str, int, str]]:
+        """The paths a .gitignore rule ignores (tracked or not), each with the rule that
+        does: (file, line, pattern), as `git check-ignore -v` names it."""
         stdin = b"".join(os.fsencode(path) + b"\0" for path in paths)
-        result = git(["check-ignore", "-z", "--stdin", "--no-index"], self.root, stdin)
+        result = git(["check-ignore", "-v", "-z", "--stdin", "--no-index"], self.root, stdin)
         if result.returncode not in (0, 1):
             raise UsageError(
                 f"git check-ignore failed: {reason(result.stderr)}; "
                 "fix the .gitignore files so that git can read them"
             )
-        return set(split_z(result.stdout))
+        fields = result.stdout.split(b"\0")
+        found = {}
+        for i in range(0, len(fields) - 3, 4):
+            source, line, pattern, path = (os.fsdecode(field) for field in fields[i : i + 4])
+            # -v also reports paths whose last matching pattern re-includes them ("!...").
+            if source and not pattern.startswith("!"):
+                found[path] = (source, int(line), pattern)
+        return found

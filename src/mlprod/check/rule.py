@@ -24,12 +24,14 @@ class Finding:
     path: str
     message: str
     fix: str
+    line: int | None = None  # 1-based, where the problem sits on one line of the file
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | int | None]:
         return {
             "code": self.code,
             "severity": self.severity,
             "path": self.path,
+            "line": self.line,
             "message": self.message,
             "fix": self.fix,
         }
@@ -78,5 +80,5 @@ class Rule:
     ) -> Iterator[Finding]:
         return iter(())
 
-    def finding(self, path: str, message: str, fix: str) -> Finding:
-        return Finding(self.code, self.severity, path, message, fix)
+    def finding(self, path: str, message: str, fix: str, line: int | None = None) -> Finding:
+        return Finding(self.code, self.severity, path, message, fix, line)

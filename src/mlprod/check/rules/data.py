@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from mlprod.check import dvcconfig
 from mlprod.check.repo import IndexEntry
 from mlprod.check.rule import ERROR, Finding, Rule
+from mlprod.check.rules.notebooks import has_outputs, is_notebook
 
 if TYPE_CHECKING:
     from mlprod.check.audit import Audit
@@ -26,7 +27,17 @@ DATA_FORMATS = frozenset(
 )
 COMPRESSION = frozenset(("gz", "bz2", "xz", "zst", "lz4", "zip"))
 # Paths whose ignore status stands for "a new file dropped into this folder".
+UNITS = (("GB", 1000**3), ("MB", 1000**2), ("kB", 1000))
 PROBES = {"data": "data/mlprod-check-probe.csv", "models": "models/mlprod-check-probe.pkl"}
+MEDIA = frozenset(
+    ("png", "jpg", "jpeg", "gif", "svg", "webp", "tif", "tiff", "bmp", "mp4", "mov", "webm")
+    + ("pdf", "ppt", "pptx", "key", "odp")
+)
+
+
+def is_media(path: str) -> bool:
+    """Images, videos and slides: documentation, which must stay in git to render."""
+    return path.rsplit(".", 1)[-1].lower() in MEDIA
 
 
 def is_data_format(path: str) -> bool:
@@ -37,11 +48,36 @@ def is_data_format(path: str) -> bool:
     return bool(suffixes) and suffixes[-1] in DATA_FORMATS
 
 
-def human(size: int) -> str:
-    for unit, factor in (("GB", 1000**3), ("MB", 1000**2), ("kB", 1000)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return f"{size} B"
+def sizes(size: int, limit: int) -> tuple[str, str]:
+    """A size and its limit in the size's unit, to three significant digits, or more where
+    it takes more to tell them apart: 1,049,502 bytes against 1 MB reads "1.05 MB" and
+    "1.00 MB", never "1.0 MB (limit 1.0 MB)"."""
+    unit, factor = next(((unit, factor) for unit, factor in UNITS if size >= factor), ("bytes", 1))
+    if factor == 1:
+        return f"{size:,} bytes", f"{limit:,} bytes"
+    value = size / factor
+    decimals = 0 if value >= 100 else 1 if value >= 10 else 2
+    while decimals <= 9:
+        shown, shown_limit = f"{value:.{decimals}f}", f"{limit / factor:.{decimals}f}"
+        if shown != shown_limit or size == limit:
+            return f"{shown} {unit}", f"{shown_limit} {unit}"
+        decimals += 1
+    return f"{size:,} bytes", f"{limit:,} bytes"
+
+
+def exempt_fix(path: str, code: str) -> str:
+    return f'add "{path}" = ["{code}"] under [tool.mlprod.per-file-ignores] in pyproject.toml'
+
+
+def dvc_fix(path: str) -> str:
+    """`dvc add` writes PATH.dvc and a .gitignore beside PATH: both are to be committed."""
+    folder = os.path.dirname(path)
+    ignore = f"{folder}/.gitignore" if folder else ".gitignore"
+    quoted = shlex.quote(path)
+    return (
+        f"git rm --cached {quoted} && dvc add {quoted} && "
+        f"git add {shlex.quote(path + '.dvc')} {shlex.quote(ignore)}"
+    )
 
 
 class LargeFile(Rule):
@@ -52,21 +88,52 @@ class LargeFile(Rule):
         "a tracked file over max-file-size (1 MB), or a data or model file over "
         "max-data-file-size (100 kB); .dvc pointers exempt"
     )
-    fix = "move it to DVC: git rm --cached PATH && dvc add PATH"
+    fix = (
+        "data and models: move to DVC (dvc add); notebooks: strip the outputs; "
+        "images and slides: shrink them, or exempt them with per-file-ignores"
+    )
+
+    def limit(self, audit: Audit, entry: IndexEntry) -> int:
+        settings = audit.settings
+        return settings.max_data_file_size if is_data_format(entry.path) else settings.max_file_size
 
     def check_entry(self, audit: Audit, entry: IndexEntry) -> Iterator[Finding]:
-        if not entry.is_file or entry.path.endswith(".dvc"):
+        if not entry.is_file or entry.path.endswith(".dvc") or is_notebook(entry):
             return
-        settings = audit.settings
-        data_format = is_data_format(entry.path)
-        limit = settings.max_data_file_size if data_format else settings.max_file_size
-        if entry.size > limit:
-            kind = "data file" if data_format else "file"
-            yield self.finding(
-                entry.path,
-                f"{kind} of {human(entry.size)} is tracked by git (limit {human(limit)})",
-                f"git rm --cached {shlex.quote(entry.path)} && dvc add {shlex.quote(entry.path)}",
+        limit = self.limit(audit, entry)
+        if entry.size <= limit:
+            return
+        if is_media(entry.path):
+            fix = (
+                f"shrink it below the limit (resize or compress it) and stage it again; if it "
+                f"must stay as it is, {exempt_fix(entry.path, self.code)}"
             )
+        else:
+            fix = dvc_fix(entry.path)
+        yield self.finding(entry.path, self.message(entry, limit), fix)
+
+    def message(self, entry: IndexEntry, limit: int) -> str:
+        kind = "data file" if is_data_format(entry.path) else "file"
+        size, shown_limit = sizes(entry.size, limit)
+        return f"{kind} of {size} is tracked by git (limit {shown_limit})"
+
+    # A notebook is read, to tell outputs (strip them) from a notebook that is large
+    # in itself (DVC).
+    def reads(self, entry: IndexEntry) -> bool:
+        return is_notebook(entry)
+
+    def check_content(
+        self, audit: Audit, entry: IndexEntry, data: bytes, complete: bool
+    ) -> Iterator[Finding]:
+        limit = self.limit(audit, entry)
+        if entry.size <= limit:
+            return
+        if has_outputs(audit, entry, data, complete):
+            quoted = shlex.quote(entry.path)
+            fix = f"nbstripout {quoted} && git add {quoted}"
+        else:
+            fix = dvc_fix(entry.path)
+        yield self.finding(entry.path, self.message(entry, limit), fix)
 
 
 class NoDvc(Rule):
@@ -112,22 +179,40 @@ class DataNotIgnored(Rule):
     code = "DATA004"
     name = "data-not-ignored"
     severity = ERROR
-    summary = "new files in data/ (and models/) are not ignored by git"
+    summary = "new files in data/ (and models/) are not ignored by git, or their .dvc pointers are"
     fix = "ignore the folders' contents in .gitignore, keeping .dvc pointers addable"
 
     def check(self, audit: Audit) -> Iterator[Finding]:
-        folders = ["data"]
-        if (audit.repo.root / "models").is_dir() or audit.tracked("models"):
-            folders.append("models")
-        ignored = audit.repo.ignored([PROBES[folder] for folder in folders])
+        folders = [
+            folder
+            for folder in PROBES
+            if (audit.repo.root / folder).is_dir() or audit.tracked(folder)
+        ]
+        probes = [path for folder in folders for path in (PROBES[folder], PROBES[folder] + ".dvc")]
+        ignoring = audit.repo.ignoring_patterns(probes)
         for folder in folders:
-            if PROBES[folder] not in ignored:
+            lines = " ".join(shlex.quote(line) for line in ignore_lines(folder))
+            append = f"printf '%s\\n' {lines} >> .gitignore"
+            pointer = ignoring.get(PROBES[folder] + ".dvc")
+            if pointer is not None:
+                source, line, pattern = pointer
                 yield self.finding(
-                    ".gitignore",
-                    f"new files in {folder}/ are not ignored by git",
-                    f"add `/{folder}/*` (with `!/{folder}/.gitkeep` to keep the folder) "
-                    "to .gitignore",
+                    source,
+                    f"line {line} (`{pattern}`) ignores .dvc pointer files in {folder}/, so "
+                    f"`git add {folder}/x.csv.dvc` fails after `dvc add {folder}/x.csv`",
+                    f"delete line {line} (`{pattern}`) from {source}, then {append}",
+                    line,
                 )
+            elif PROBES[folder] not in ignoring:
+                yield self.finding(
+                    ".gitignore", f"new files in {folder}/ are not ignored by git", append
+                )
+
+
+def ignore_lines(folder: str) -> tuple[str, ...]:
+    """The generated project's patterns: the folder's contents ignored, its subfolders,
+    .dvc pointers and the .gitignore files DVC writes kept."""
+    return (f"/{folder}/**", f"!/{folder}/**/", f"!/{folder}/**/*.dvc", f"!/{folder}/**/.gitignore")
 
 
 RULES = (LargeFile(), NoDvc(), NoDvcRemote(), DataNotIgnored())

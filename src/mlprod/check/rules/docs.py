@@ -160,6 +160,7 @@ class UnfilledDoc(Rule):
                 entry.path,
                 f"status is {status} but {remain} (first at line {lines_with_markers[0]})",
                 self.fix,
+                lines_with_markers[0],
             )
 
 

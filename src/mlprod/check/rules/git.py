@@ -21,7 +21,19 @@ CI_FILES = re.compile(
     r"|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile|\.travis\.ya?ml"
     r"|\.woodpecker\.ya?ml|\.woodpecker/[^/]+\.ya?ml)$"
 )
-TEST_COMMAND = re.compile(r"\b(pytest|make\s+test|tox|nox|unittest|hatch\s+test)\b", re.IGNORECASE)
+# A test runner, or a task runner asked for a task whose name says test (`make test`,
+# `just unit-tests`, `mise run test`, `poe test`, `hatch run test:all`, `npm test`).
+TEST_RUNNER = r"\b(?:py\.?test|unittest|nose2|tox|nox|behave|ward|hatch\s+test)\b(?!-)"
+TASK_RUNNER = (
+    r"\b(?:make|just|mise(?:\s+(?:run|r))?|poe|hatch\s+run|pdm\s+run|invoke|inv|task|"
+    r"npm(?:\s+run)?|yarn|pnpm)\s+(?:-{1,2}[^\s;&|]+\s+)*(?:[^\s;&|-][^\s;&|]*\s+){0,2}?"
+    r"[\w:./-]*test"
+)
+TEST_COMMAND = re.compile(f"{TEST_RUNNER}|{TASK_RUNNER}", re.IGNORECASE)
+HOOK_MANAGERS = {
+    "lefthook": re.compile(r"^\.?lefthook\.ya?ml$"),
+    "husky": re.compile(r"^\.husky/pre-commit$"),
+}
 PR_TEMPLATE = re.compile(
     r"^(\.github/|docs/)?pull_request_template\.md$"
     r"|^\.github/pull_request_template/[^/]+\.md$"
@@ -63,6 +75,15 @@ def display(path: Path, root: Path) -> str:
         return str(path)
 
 
+def hook_manager(audit: Audit) -> tuple[str, str] | None:
+    """Another hook manager's (name, config file), where the repository uses one."""
+    for name, pattern in HOOK_MANAGERS.items():
+        for path in audit.entries:
+            if pattern.match(path):
+                return name, path
+    return None
+
+
 class HooksNotInstalled(Rule):
     code = "GIT002"
     name = "hooks-not-installed"
@@ -75,7 +96,7 @@ class HooksNotInstalled(Rule):
             return
         hook = audit.repo.hooks_dir / "pre-commit"
         shown = display(hook, audit.repo.root)
-        fix = audit.per_clone_fix("pre-commit install")
+        fix = self.install_fix(audit)
         try:
             script = hook.read_bytes()
         except OSError:
@@ -87,6 +108,24 @@ class HooksNotInstalled(Rule):
             )
         elif not os.access(hook, os.X_OK):
             yield self.finding(shown, "the pre-commit hook is not executable, so git skips it", fix)
+
+    def install_fix(self, audit: Audit) -> str:
+        """`make setup` (or `pre-commit install`); first unset core.hooksPath where it is
+        set, since `pre-commit install` refuses to run while it is."""
+        fix = audit.per_clone_fix("pre-commit install")
+        scope = audit.repo.config_scope("core.hookspath")
+        if scope is None:
+            return fix
+        option = "" if scope == "local" else f" --{scope}"
+        where = (
+            ""
+            if scope == "local"
+            else f" (it is set in the {scope} git config, for every repository)"
+        )
+        return (
+            f"pre-commit install refuses to run while core.hooksPath is set{where}: "
+            f"git config{option} --unset-all core.hooksPath && {fix.removeprefix('run ')}"
+        )
 
 
 class NoTestsInCI(Rule):
@@ -106,12 +145,27 @@ class NoTestsInCI(Rule):
                 " the tests",
             )
             return
-        if not any(TEST_COMMAND.search(audit.text(path) or "") for path in configs):
+        if any(TEST_COMMAND.search(audit.text(path) or "") for path in configs):
+            return
+        runners = (
+            "a test runner (pytest, tox, nox, behave, hatch test) or a test task "
+            "(make test, just test, mise run test, poe test)"
+        )
+        if len(configs) == 1:
             yield self.finding(
                 configs[0],
-                "no CI job runs the tests (no pytest, make test, tox or nox command)",
-                "add a CI step that runs the test suite, e.g. `make test` or `pytest`",
+                f"the CI configuration runs no tests: no {runners}",
+                f"add a step that runs the tests (e.g. `make test` or `pytest`) to {configs[0]}",
             )
+            return
+        folder = os.path.commonpath(configs) if len({c.split("/")[0] for c in configs}) == 1 else ""
+        yield self.finding(
+            f"{folder}/" if folder else ".",
+            f"none of the {len(configs)} CI configurations ({', '.join(configs)}) runs the tests:"
+            f" no {runners}",
+            "add a step that runs the tests (e.g. `make test` or `pytest`) to the CI "
+            "configuration that runs on every change",
+        )
 
 
 class NoReviewFiles(Rule):
@@ -141,13 +195,29 @@ class NoPreCommitConfig(Rule):
     code = "GIT005"
     name = "no-pre-commit-config"
     severity = ERROR
-    summary = "no .pre-commit-config.yaml"
+    summary = "no .pre-commit-config.yaml, nor another hook manager that runs mlprod check"
     fix = "add a .pre-commit-config.yaml that runs the mlprod-check hook, then commit it"
 
     def check(self, audit: Audit) -> Iterator[Finding]:
-        if not audit.tracked(PRE_COMMIT_CONFIG):
+        if audit.tracked(PRE_COMMIT_CONFIG):
+            return
+        manager = hook_manager(audit)
+        if manager is None:
             yield self.finding(
                 PRE_COMMIT_CONFIG, "no pre-commit configuration is tracked", self.fix
+            )
+            return
+        name, path = manager
+        if "mlprod check" not in (audit.text(path) or ""):
+            example = (
+                "pre-commit: commands: mlprod: run: mlprod check"
+                if name == "lefthook"
+                else "a line `mlprod check`"
+            )
+            yield self.finding(
+                path,
+                f"the commit hooks are managed by {name}, and {path} does not run mlprod check",
+                f"add {example} to {path}, then commit it",
             )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -23,6 +24,7 @@ NOT_A_DRIVER = {"unspecified", "unset", "set", "text", "binary", "union"}
 CELL_TYPES = {"code", "markdown", "raw"}
 # For a notebook above max-scan-size only its head is read; these prove outputs are in it.
 OUTPUT_TRACES = re.compile(rb'"execution_count"\s*:\s*\d|"outputs"\s*:\s*\[\s*\{')
+TRACE_OVERLAP = 4096  # longer than any trace, whitespace included, in a formatted notebook
 
 
 def is_notebook(entry: IndexEntry) -> bool:
@@ -30,8 +32,14 @@ def is_notebook(entry: IndexEntry) -> bool:
 
 
 def notebook_paths(audit: Audit) -> list[str]:
+    """The tracked notebooks; else a probe path where a notebooks/ folder awaits them; else
+    none: a repository without notebooks needs no notebook set-up."""
     tracked = [e.path for e in audit.entries.values() if is_notebook(e) and e.is_file]
-    return tracked or [PROBE]
+    if tracked:
+        return tracked
+    if (audit.repo.root / "notebooks").is_dir() or audit.tracked("notebooks"):
+        return [PROBE]
+    return []
 
 
 def summary(paths: list[str]) -> str:
@@ -89,6 +97,31 @@ def parse(data: bytes) -> Inspection:
     return Inspection("", with_outputs, counted)
 
 
+def traces_of_outputs(audit: Audit, entry: IndexEntry) -> bool:
+    """Whether a notebook too large to parse holds outputs anywhere, read as a stream: the
+    outputs of a notebook may lie far past its first max-scan-size bytes."""
+    memo = audit.shared.setdefault("output_traces", {})
+    assert isinstance(memo, dict)
+    if entry.sha not in memo:
+        tail = b""
+        memo[entry.sha] = False
+        for piece in audit.repo.chunks(entry):
+            # Keep the end of the previous piece: a trace may straddle two pieces.
+            window = tail + piece
+            if OUTPUT_TRACES.search(window):
+                memo[entry.sha] = True
+                break
+            tail = window[-TRACE_OVERLAP:]
+    return memo[entry.sha]
+
+
+def has_outputs(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> bool:
+    if not complete:
+        return traces_of_outputs(audit, entry)
+    found = inspect(audit, entry, data)
+    return bool(found.with_outputs or found.counted)
+
+
 class NotebookOutputs(Rule):
     code = "NB001"
     name = "notebook-outputs"
@@ -102,9 +135,10 @@ class NotebookOutputs(Rule):
     def check_content(
         self, audit: Audit, entry: IndexEntry, data: bytes, complete: bool
     ) -> Iterator[Finding]:
-        strip_fix = f"run `nbstripout {entry.path}` and stage it again"
+        quoted = shlex.quote(entry.path)
+        strip_fix = f"nbstripout {quoted} && git add {quoted}"
         if not complete:
-            if OUTPUT_TRACES.search(data):
+            if traces_of_outputs(audit, entry):
                 yield self.finding(
                     entry.path, "the notebook has outputs or execution counts", strip_fix
                 )
@@ -128,6 +162,8 @@ class NoStripFilter(Rule):
 
     def check(self, audit: Audit) -> Iterator[Finding]:
         paths, attributes = notebook_attributes(audit)
+        if not paths:
+            return
         unfiltered = [path for path in paths if attributes[path].get("filter") != "nbstripout"]
         if unfiltered:
             yield self.finding(
@@ -150,6 +186,8 @@ class NoNotebookDrivers(Rule):
 
     def check(self, audit: Audit) -> Iterator[Finding]:
         paths, attributes = notebook_attributes(audit)
+        if not paths:
+            return
         config = audit.repo.config()
         unconfigured: set[str] = set()
         for kind, keys in DRIVER_KEYS.items():
