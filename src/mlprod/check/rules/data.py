@@ -49,20 +49,24 @@ def is_data_format(path: str) -> bool:
 
 
 def sizes(size: int, limit: int) -> tuple[str, str]:
-    """A size and its limit in the size's unit, to three significant digits, or more where
-    it takes more to tell them apart: 1,049,502 bytes against 1 MB reads "1.05 MB" and
-    "1.00 MB", never "1.0 MB (limit 1.0 MB)"."""
-    unit, factor = next(((unit, factor) for unit, factor in UNITS if size >= factor), ("bytes", 1))
-    if factor == 1:
-        return f"{size:,} bytes", f"{limit:,} bytes"
-    value = size / factor
-    decimals = 0 if value >= 100 else 1 if value >= 10 else 2
-    while decimals <= 9:
-        shown, shown_limit = f"{value:.{decimals}f}", f"{limit / factor:.{decimals}f}"
+    """A size and its limit, each in its own unit to three significant digits, or to more
+    where it takes more to tell them apart: 1,049,502 bytes against 1 MB reads "1.05 MB"
+    and "1.00 MB", never "1.0 MB (limit 1.0 MB)"; exact bytes as the last resort."""
+    for extra in range(8):
+        shown, shown_limit = readable(size, extra), readable(limit, extra)
         if shown != shown_limit or size == limit:
-            return f"{shown} {unit}", f"{shown_limit} {unit}"
-        decimals += 1
+            return shown, shown_limit
     return f"{size:,} bytes", f"{limit:,} bytes"
+
+
+def readable(size: int, extra: int = 0) -> str:
+    """`size` in GB, MB or kB with three significant digits plus `extra` decimals."""
+    for unit, factor in UNITS:
+        if size >= factor:
+            value = size / factor
+            decimals = (0 if value >= 100 else 1 if value >= 10 else 2) + extra
+            return f"{value:.{decimals}f} {unit}"
+    return f"{size:,} bytes"
 
 
 def exempt_fix(path: str, code: str) -> str:

@@ -193,7 +193,7 @@ class EnvFile(Rule):
             untrack += f" && printf '%s\\n' {shlex.quote('/' + entry.path)} >> .gitignore"
         yield self.finding(
             entry.path,
-            "an environment file with settings is tracked by git",
+            "an environment file with secrets is tracked by git",
             f"{untrack}; then rotate the secrets it held (they stay in git history) and commit"
             " a .env.example with placeholders",
         )
