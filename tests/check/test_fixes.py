@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,9 +25,21 @@ BIN = str(Path(sys.executable).parent)
 
 
 def shell(repo: Repo, command: str) -> None:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
+    # No editor and no terminal: a fix that would stop to ask something fails instead.
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+        "GIT_EDITOR": "false",
+    }
     result = subprocess.run(
-        ["bash", "-c", command], cwd=repo.root, env=env, capture_output=True, text=True
+        ["bash", "-c", command],
+        cwd=repo.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
     )
     assert result.returncode == 0, f"{command}\n{result.stdout}{result.stderr}"
 
@@ -221,3 +234,37 @@ def test_large_data_file_fix_moves_it_to_dvc(repo: Repo) -> None:
     assert repo.check().findings == []
     assert (repo.root / "reports/scores.csv.dvc").exists()
     assert "reports/scores.csv" not in repo.git("ls-files").splitlines()
+
+
+def test_notebook_attributes_fix(repo: Repo) -> None:
+    repo.add(".gitattributes", "*.py text\n")
+    findings = repo.check().findings
+    assert {f["code"] for f in findings} == {"NB002", "NB003"}
+    [fix] = {f["fix"] for f in findings}
+    line = re.fullmatch(r"add `(.+)` to \.gitattributes", fix).group(1)
+    with (repo.root / ".gitattributes").open("a") as attributes:
+        attributes.write(line + "\n")
+    repo.git("add", ".gitattributes")
+    assert repo.check().findings == []
+
+
+def test_repository_without_commit_fix(repo: Repo) -> None:
+    repo.git("update-ref", "-d", "HEAD")  # the files stay staged, the commit is gone
+    finding = only(repo, "GIT001")
+    assert finding["fix"] == "git add -A && git commit -m 'Initial commit'"
+    shell(repo, finding["fix"])
+    assert repo.check().findings == []
+
+
+@pytest.mark.slow
+def test_dvc_not_initialised_fix(repo: Repo) -> None:
+    repo.remove(".dvc/config")
+    repo.remove(".dvc/.gitignore")
+    shutil.rmtree(repo.root / ".dvc")
+    finding = only(repo, "DATA002")
+    shell(repo, finding["fix"])
+    # A new DVC project has no remote yet: the next finding, and its own fix, follow.
+    remote = only(repo, "DATA003")
+    assert remote["fix"] == "dvc remote add --default NAME URL, then commit .dvc/config"
+    shell(repo, "dvc remote add --default storage /tmp/store && git add .dvc/config")
+    assert repo.check().findings == []

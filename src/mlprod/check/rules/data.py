@@ -145,7 +145,7 @@ class NoDvc(Rule):
     name = "no-dvc"
     severity = ERROR
     summary = "DVC is not initialised"
-    fix = "dvc init && git add .dvc && git commit"
+    fix = "dvc init && git add .dvc && git commit -m 'Initialise DVC'"
 
     def check(self, audit: Audit) -> Iterator[Finding]:
         if audit.text(DVC_CONFIG) is None:
