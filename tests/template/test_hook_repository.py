@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import yaml
 from bakery import REPO_ROOT, run
@@ -53,3 +55,28 @@ def test_a_named_repository_is_used_at_the_tag_of_the_pinned_version(bake) -> No
 def test_the_package_index_mode_ignores_the_repository(bake) -> None:
     project = bake(precommit_source="pypi", mlprod_hooks_repository="https://git.example.com/x")
     assert set(repos(project)) == {"local"}
+
+
+def test_a_repository_that_is_not_a_git_url_is_refused(tmp_path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "-o",
+            str(tmp_path),
+            str(REPO_ROOT),
+            "precommit_source=github",
+            "mlprod_hooks_repository=acme fork",
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: mlprod_hooks_repository 'acme fork' is not a git URL; e.g. "
+        "mlprod_hooks_repository=https://github.com/<org>/mlprod-template, or leave it empty"
+    ]
+    assert list(tmp_path.iterdir()) == []
