@@ -47,6 +47,19 @@ def parse_options(pairs: list[str], known: set[str]) -> dict[str, str]:
     return options
 
 
+def validate_options(pairs: list[str], options: dict[str, object]) -> dict[str, str]:
+    """The `key=value` answers, each known, non-empty where it must be, and a valid choice."""
+    answers = parse_options(pairs, set(options))
+    for key, example in NON_EMPTY.items():
+        if key in answers and not answers[key].strip():
+            raise UsageError(f"{key} is empty; give it a value, e.g. {key}={example}")
+    for key, value in answers.items():
+        choices = options[key]
+        if isinstance(choices, list) and value not in choices:
+            raise UsageError(f"{key}={value} is not supported; choose one of: {', '.join(choices)}")
+    return answers
+
+
 def public_options(template: Path) -> dict[str, object]:
     context = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
     return {key: value for key, value in context.items() if not key.startswith("_")}
@@ -61,15 +74,7 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("cookiecutter").disabled = True
 
     template = template_dir()
-    options = public_options(template)
-    extra_context = parse_options(args.options, set(options))
-    for key, example in NON_EMPTY.items():
-        if key in extra_context and not extra_context[key].strip():
-            raise UsageError(f"{key} is empty; give it a value, e.g. {key}={example}")
-    for key, value in extra_context.items():
-        choices = options[key]
-        if isinstance(choices, list) and value not in choices:
-            raise UsageError(f"{key}={value} is not supported; choose one of: {', '.join(choices)}")
+    extra_context = validate_options(args.options, public_options(template))
     output_dir = args.output_dir
     if not output_dir.is_dir():
         raise UsageError(f"output directory {output_dir} does not exist; create it first")
