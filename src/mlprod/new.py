@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 from pathlib import Path
 
 from mlprod.errors import UsageError
@@ -76,8 +77,10 @@ def run(args: argparse.Namespace) -> int:
     template = template_dir()
     extra_context = validate_options(args.options, public_options(template))
     output_dir = args.output_dir
-    if not output_dir.is_dir():
-        raise UsageError(f"output directory {output_dir} does not exist; create it first")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"output directory {output_dir} is a file; give a directory with -o")
+    # Created as cookiecutter would, and removed again if generation fails.
+    created = next((p for p in reversed((output_dir, *output_dir.parents)) if not p.exists()), None)
     try:
         cookiecutter(
             str(template),
@@ -89,9 +92,15 @@ def run(args: argparse.Namespace) -> int:
     except FailedHookException:
         # The hook has already printed its one-line reason, and cookiecutter has removed
         # the half-made directory.
+        remove(created)
         return 1
     except OutputDirExistsException as error:
         raise UsageError(
             f"{str(error).removeprefix('Error: ')}; choose another project_slug or --output-dir"
         ) from error
     return 0
+
+
+def remove(created: Path | None) -> None:
+    if created is not None:
+        shutil.rmtree(created, ignore_errors=True)

@@ -111,9 +111,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"mlprod update: already up to date with mlprod-template {template.version}")
             return 0
         render_commit = git.commit_tree(new_tree, render_message(template.version), base.commit)
-        title = f"mlprod-template {record.version} -> {template.version}"
+        old = record.version if record.is_release else f"{record.version} ({record.commit[:7]})"
+        new = f"{template.version} ({template.commit[:7]})" if template.commit else template.version
+        title = f"mlprod-template {old} -> {new}"
         if changes:
-            title += " with " + " ".join(f"{key}={value}" for key, value in changes.items())
+            title += " (set " + " ".join(f"{key}={value}" for key, value in changes.items()) + ")"
         if args.dry_run:
             return report(preview(git, render_commit), title, dry_run=True)
         return report(merge(git, render_commit, f"Update to {title}\n"), title, dry_run=False)
@@ -124,7 +126,8 @@ def report(outcome: Outcome, title: str, dry_run: bool) -> int:
     if not outcome.changed and not outcome.conflicts:
         print(f"mlprod update: {title}: the project already has every change")
         return 0
-    state = f"{len(outcome.conflicts)} conflicts" if outcome.conflicts else "cleanly"
+    count = len(outcome.conflicts)
+    state = f"with {count} conflict{'s' if count > 1 else ''}" if count else "cleanly"
     print(f"mlprod update: {verb} {title} {state}")
     for status, path in outcome.changed:
         print(f"  {status} {path}")
