@@ -100,13 +100,15 @@ def run(args: argparse.Namespace) -> int:
         scratch = Path(scratch_dir)
         template = open_template(args.template, args.checkout, scratch)
         record, changes = recorded(git, args.sets, template)
+        # The new render first: rendering the old one may check out another commit of a
+        # template clone.
+        new_tree = render(template, {**record.answers, **changes}, git, scratch)
         adopted = not record.template
         base = from_history(git, None if adopted else record, record.version) or rendered_again(
             git, record, record.version, record.answers, template, scratch
         )
         if base is None:
             raise UsageError(missing_base(record))
-        new_tree = render(template, {**record.answers, **changes}, git, scratch)
         if new_tree == git("rev-parse", f"{base.commit}^{{tree}}").strip():
             print(f"mlprod update: already up to date with mlprod-template {template.version}")
             return 0
