@@ -107,7 +107,8 @@ def change_readme_prose(project: Path) -> None:
 
 
 def add_feature(project: Path, module: str = "my_ml_project") -> None:
-    """A new integer feature in the data description, and in the sample that feeds it."""
+    """A new integer feature in the data description, the sample that feeds it, and the tests
+    that spell out whole rows: the edits a team makes today to add a feature."""
     data = project / "src" / module / "data.py"
     text = data.read_text(encoding="utf-8")
     text = text.replace(
@@ -123,6 +124,17 @@ def add_feature(project: Path, module: str = "my_ml_project") -> None:
     )
     assert text.count(ADDED_FEATURE) == 2, "the data description moved: update add_feature"
     data.write_text(text, encoding="utf-8")
+    # The feature tests spell out whole rows: a team adding a feature adds it there too.
+    tests = project / "tests" / "test_features.py"
+    text = tests.read_text(encoding="utf-8")
+    for channels, values in (
+        ('["promotion"]', "[2]"),
+        ('["promotion", "carrier pigeon"]', "[2, 2]"),
+    ):
+        line = f'        "channel": {channels},\n'
+        assert line in text, "the feature tests moved: update add_feature"
+        text = text.replace(line, line + f'        "{ADDED_FEATURE}": {values},\n')
+    tests.write_text(text, encoding="utf-8")
 
 
 def change_parameter(project: Path) -> None:

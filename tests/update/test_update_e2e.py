@@ -57,6 +57,7 @@ def test_team_changes_survive_a_release_and_the_conflict_is_an_ordinary_one(
     template, tmp_path, project_env
 ):
     project = generate(template, tmp_path / "out")
+    run("make", "setup", cwd=project, env=project_env)  # the notebook merge driver too
     team_work(project)
     released = release(template)
 
@@ -95,7 +96,6 @@ def test_team_changes_survive_a_release_and_the_conflict_is_an_ordinary_one(
     assert len(git(project, "log", "-1", "--format=%P").split()) == 2
     assert TEAM_PROSE in (project / "README.md").read_text()
 
-    run("make", "install", cwd=project, env=project_env)
     run("make", "test", cwd=project, env=project_env)
     run("make", "lint", cwd=project, env=project_env)
     assert run("make", "hello", cwd=project, env=project_env).stdout == "hello\n"
@@ -110,6 +110,7 @@ def test_team_changes_survive_a_release_and_the_conflict_is_an_ordinary_one(
 
 def test_set_deployment_both_serves_the_features_the_team_added(template, tmp_path, project_env):
     project = generate(template, tmp_path / "out")
+    run("make", "setup", cwd=project, env=project_env)
     git(project, "switch", "--quiet", "-c", "feature/realtime")
     add_feature(project)
     commit_all(project, "A feature")
