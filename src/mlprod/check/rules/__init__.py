@@ -10,10 +10,10 @@ from __future__ import annotations
 from types import ModuleType
 
 from mlprod.check.finding import Rule
-from mlprod.check.rules import code, data, docs, git, notebooks, secrets
+from mlprod.check.rules import code, data, docs, git, notebooks, secrets, template
 from mlprod.errors import UsageError
 
-MODULES: tuple[ModuleType, ...] = (git, notebooks, data, secrets, docs, code)
+MODULES: tuple[ModuleType, ...] = (git, notebooks, data, secrets, docs, code, template)
 CATALOGUE: dict[str, Rule] = {rule.code: rule for module in MODULES for rule in module.RULES}
 PREFIXES = tuple(dict.fromkeys(rule.code.rstrip("0123456789") for rule in CATALOGUE.values()))
 
