@@ -1,7 +1,7 @@
 """Time generating a project: `mlprod new` next to stock cookiecutter on the same template.
 
 Prints the median wall time of each over several runs, their ratio, and the share of the
-time spent in each post-generation step (hooks/project_finish.py, timed here step by step on
+time spent in each post-generation step (hooks/post_gen_project.py, timed here step by step on
 renders made without hooks, so that no timing code ships in the hook).
 
     python benchmarks/bake.py [--runs 7]
@@ -22,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 sys.path.insert(0, str(REPO_ROOT / "hooks"))
-import project_finish  # noqa: E402
+import post_gen_project  # noqa: E402
 
 
 def time_once(cmd: list[str]) -> float:
@@ -42,12 +42,12 @@ def time_steps() -> dict[str, float]:
         record = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
         context = record["context"]["cookiecutter"]
         steps = {
-            "prune": lambda: project_finish.remove(
-                project, project_finish.paths_to_remove(context)
+            "prune": lambda: post_gen_project.remove(
+                project, post_gen_project.paths_to_remove(context)
             ),
-            "bytecode": lambda: project_finish.remove_bytecode(project),
-            "git init": lambda: project_finish.git_init(project),
-            "git commit": lambda: project_finish.commit_everything(project, context),
+            "bytecode": lambda: post_gen_project.remove_bytecode(project),
+            "git init": lambda: post_gen_project.git_init(project),
+            "git commit": lambda: post_gen_project.commit_everything(project, context),
         }
         timings = {}
         for name, step in steps.items():

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import project_finish
+import post_gen_project
 import pytest
 
 
@@ -34,7 +34,7 @@ def test_next_steps_are_printed(tmp_path):
     assert "git switch -c feature/" in result.stdout
 
 
-# The steps themselves, without a bake: hooks/project_finish.py is a plain module.
+# The steps themselves, without a bake: hooks/post_gen_project.py is a plain module.
 
 CONTEXT = {
     "project_slug": "churn",
@@ -60,7 +60,7 @@ CONTEXT = {
     ],
 )  # fmt: skip
 def test_the_chosen_options_name_the_paths_to_remove(options, expected):
-    assert project_finish.paths_to_remove({**CONTEXT, **options}) == expected
+    assert post_gen_project.paths_to_remove({**CONTEXT, **options}) == expected
 
 
 def write(root: Path, *paths: str) -> None:
@@ -72,8 +72,8 @@ def write(root: Path, *paths: str) -> None:
 def test_remove_drops_files_and_folders_and_bytecode(tmp_path):
     bytecode = ("src/churn/__pycache__/data.cpython-311.pyc", "tests/__pycache__/conftest.pyc")
     write(tmp_path, "src/churn/serve.py", ".gitlab/CODEOWNERS", "keep.txt", *bytecode)
-    project_finish.remove(tmp_path, ["src/churn/serve.py", ".gitlab"])
-    project_finish.remove_bytecode(tmp_path)
+    post_gen_project.remove(tmp_path, ["src/churn/serve.py", ".gitlab"])
+    post_gen_project.remove_bytecode(tmp_path)
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert left == ["keep.txt", "src", "src/churn", "tests"]
 
@@ -88,7 +88,7 @@ def test_the_first_commit_is_on_main_with_the_author_where_git_has_no_identity(
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     write(tmp_path / "churn", "README.md")
     project = tmp_path / "churn"
-    assert project_finish.first_commit(project, CONTEXT) is True
+    assert post_gen_project.first_commit(project, CONTEXT) is True
     log = subprocess.run(
         ["git", "log", "--format=%an <%ae>|%s", "main"], cwd=project,
         capture_output=True, text=True, check=True,
@@ -97,6 +97,6 @@ def test_the_first_commit_is_on_main_with_the_author_where_git_has_no_identity(
 
 
 def test_next_steps_say_how_to_commit_when_git_could_not():
-    text = project_finish.next_steps(CONTEXT, committed=False)
+    text = post_gen_project.next_steps(CONTEXT, committed=False)
     assert "cd churn && git init -b main && git add -A && git commit" in text
-    assert "cd churn && git init" not in project_finish.next_steps(CONTEXT, committed=True)
+    assert "cd churn && git init" not in post_gen_project.next_steps(CONTEXT, committed=True)
