@@ -25,6 +25,7 @@ TEAM_DELETED = "docs/decisions/0000-template.md"
 TEMPLATE_NEW_FILE = "docs/runbook.md"
 TEMPLATE_REMOVED = "docs/decisions/README.md"
 TEMPLATE_RENAMED = ("notebooks/README.md", "notebooks/CONVENTIONS.md")
+SHIPPED_NOTEBOOK = "notebooks/00-example.ipynb"
 NOTEBOOKS_NOTE = "Team note: name notebooks after the question they answer."
 
 
@@ -84,6 +85,29 @@ def remove_template_file(template: Path) -> None:
 def rename_template_file(template: Path) -> None:
     old, new = TEMPLATE_RENAMED
     git(template, "mv", f"{SLUG_DIR}/{old}", f"{SLUG_DIR}/{new}")
+
+
+def notebook_json(*sources: str) -> str:
+    cells = [
+        {"cell_type": "code", "execution_count": None, "id": f"c{index}", "metadata": {},
+         "outputs": [], "source": [source]}
+        for index, source in enumerate(sources)
+    ]  # fmt: skip
+    notebook = {"cells": cells, "metadata": {"language_info": {"name": "python"}},
+                "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    return json.dumps(notebook, indent=1) + "\n"
+
+
+def ship_notebook(template: Path) -> None:
+    """A template that ships an example notebook, for both sides to edit."""
+    path = template_file(template, SHIPPED_NOTEBOOK)
+    path.write_text(notebook_json("rows = 10", "print(rows)"), encoding="utf-8")
+
+
+def edit_notebook_cell(notebook: Path, index: int, source: str) -> None:
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    data["cells"][index]["source"] = [source]
+    notebook.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
 def release(template: Path) -> str:

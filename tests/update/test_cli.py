@@ -109,3 +109,15 @@ def test_set_deployment_both_adds_the_serving_scaffold(cli, project):
     assert git(project, "rev-parse", "MERGE_HEAD").strip()
     message = (project / ".git" / "MERGE_MSG").read_text()
     assert message.startswith("Update to mlprod-template")
+
+
+def test_a_broken_record_is_refused_with_how_to_restore_it(cli, project):
+    (project / ".cruft.json").write_text('{"template": "x"}\n')
+    git(project, "commit", "--quiet", "--no-verify", "-am", "broken record")
+    code, _, err = cli("update", project)
+    assert code == 2
+    assert err == (
+        "mlprod update: error: .cruft.json is not a record of mlprod-template (no "
+        "context.cookiecutter with _mlprod_version); restore it from history, e.g. "
+        "git log -p -- .cruft.json\n"
+    )

@@ -7,9 +7,11 @@ checked with the commands a user runs afterwards (`git status`, `make test`, `ma
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
+import nbformat
 import pytest
 from bakery import run, template_context
 from cookiecutter.main import cookiecutter
@@ -18,6 +20,7 @@ from update.changes import (
     ADDED_FEATURE,
     NOTEBOOK,
     NOTEBOOKS_NOTE,
+    SHIPPED_NOTEBOOK,
     TEAM_DELETED,
     TEAM_PROSE,
     TEMPLATE_NEW_FILE,
@@ -26,10 +29,13 @@ from update.changes import (
     add_feature,
     add_make_target,
     commit_all,
+    edit_notebook_cell,
     git,
     mlprod,
     release,
+    ship_notebook,
     team_work,
+    template_file,
     template_repository,
 )
 
@@ -56,9 +62,15 @@ def untracked(project: Path) -> list[str]:
 def test_team_changes_survive_a_release_and_the_conflict_is_an_ordinary_one(
     template, tmp_path, project_env
 ):
+    ship_notebook(template)
+    commit_all(template, "An example notebook")
     project = generate(template, tmp_path / "out")
     run("make", "setup", cwd=project, env=project_env)  # the notebook merge driver too
     team_work(project)
+    edit_notebook_cell(project / SHIPPED_NOTEBOOK, 0, "rows = 20")
+    commit_all(project, "Team: more rows")
+    edit_notebook_cell(template_file(template, SHIPPED_NOTEBOOK), 1, "print(rows * 2)")
+    commit_all(template, "Template: the notebook doubles")
     released = release(template)
 
     result = mlprod("update", "--template", template, cwd=project)
@@ -81,6 +93,10 @@ def test_team_changes_survive_a_release_and_the_conflict_is_an_ordinary_one(
     assert ADDED_FEATURE in (project / "src/my_ml_project/data.py").read_text()
     assert (project / NOTEBOOK).is_file()
     assert not (project / TEAM_DELETED).exists()
+    # The notebook both sides edited merges cell by cell into a valid notebook.
+    merged = nbformat.read(project / SHIPPED_NOTEBOOK, as_version=4)
+    nbformat.validate(merged)
+    assert [cell.source for cell in merged.cells] == ["rows = 20", "print(rows * 2)"]
     # The conflict, as in any git merge: markers, three stages, no .rej file anywhere.
     readme = (project / "README.md").read_text()
     assert f"<<<<<<< HEAD\n{TEAM_PROSE}\n=======\nA machine learning project. See docs" in readme
@@ -208,3 +224,40 @@ def test_dry_run_lists_changes_and_conflicts_and_changes_nothing(template, tmp_p
         sorted(path.name for path in (project / ".git").iterdir()),
     )
     assert after == before
+
+
+def test_without_history_the_old_render_comes_from_the_mlprod_in_the_projects_venv(
+    template, tmp_path
+):
+    context = template / "cookiecutter.json"
+    context.write_text(context.read_text().replace(
+        f'"_mlprod_version": "{VERSION}"', '"_mlprod_version": "0.1.9"'))  # fmt: skip
+    commit_all(template, "release 0.1.9")
+    project = generate(template, tmp_path / "out")
+    git(project, "switch", "--quiet", "-c", "feature/update")
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", "--branch", "feature/update",
+        f"file://{project}", str(clone))  # fmt: skip
+
+    refused = mlprod("update", cwd=clone)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "mlprod update: error: the render of mlprod-template 0.1.9 this project was made from "
+        "is not in this clone's history and no template at hand renders it; run make setup "
+        "(it installs mlprod 0.1.9 in .venv), or pass --template <a clone of "
+        f"{template_context()['_mlprod_repository']}>\n"
+    )
+    # What `make setup` installs: the pinned mlprod 0.1.9, its template inside.
+    site = clone / ".venv" / "lib" / "python3.11" / "site-packages"
+    shutil.copytree(template, site / "mlprod" / "template", ignore=shutil.ignore_patterns(".git"))
+
+    result = mlprod("update", cwd=clone)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Only what the version changes: the record and the two pins of mlprod.
+    assert result.stdout.splitlines()[:-1] == [
+        f"mlprod update: merged mlprod-template 0.1.9 -> {VERSION} cleanly",
+        "  M .cruft.json",
+        "  M .pre-commit-config.yaml",
+        "  M pyproject.toml",
+    ]
+    assert f'"mlprod[stats]=={VERSION}"' in (clone / "pyproject.toml").read_text()

@@ -70,7 +70,13 @@ def recorded(git: Git, sets: list[str], template: Template) -> tuple[Record, dic
     given = validate_options(sets, template.options)
     text = git.show("HEAD", RECORD)
     if text is not None:
-        return Record.parse(text), given
+        try:
+            return Record.parse(text), given
+        except (ValueError, KeyError, TypeError):
+            raise UsageError(
+                f"{RECORD} is not a record of mlprod-template (no context.cookiecutter with "
+                f"_mlprod_version); restore it from history, e.g. git log -p -- {RECORD}"
+            ) from None
     first = from_history(git, None, UNRECORDED_VERSION)
     answers = infer_answers(lambda path: git.show(first.commit if first else "HEAD", path))
     missing = [key for key in template.options if key not in answers and key not in given]
