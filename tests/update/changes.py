@@ -102,6 +102,8 @@ def ship_notebook(template: Path) -> None:
     """A template that ships an example notebook, for both sides to edit."""
     path = template_file(template, SHIPPED_NOTEBOOK)
     path.write_text(notebook_json("rows = 10", "print(rows)"), encoding="utf-8")
+    # The template's .gitignore, unrendered, holds the jupytext choice's `*.ipynb` line too.
+    git(template, "add", "--force", f"{SLUG_DIR}/{SHIPPED_NOTEBOOK}")
 
 
 def edit_notebook_cell(notebook: Path, index: int, source: str) -> None:

@@ -14,7 +14,6 @@ for this project. They are looked for, in order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from mlprod.update.git import Git
@@ -25,17 +24,11 @@ FIRST_COMMIT = "Initial commit from mlprod-template "
 RENDER_TRAILER = "Mlprod-Render: "
 
 
-@dataclass(frozen=True)
-class Base:
-    commit: str
-    how: str
-
-
 def render_message(version: str) -> str:
     return f"mlprod-template {version}\n\n{RENDER_TRAILER}{version}\n"
 
 
-def from_history(git: Git, record: Record | None, version: str) -> Base | None:
+def from_history(git: Git, record: Record | None, version: str) -> str | None:
     """A pristine render commit of this record (or, with no record, of `version`)."""
     shallow_file = Path(git("rev-parse", "--git-path", "shallow").strip())
     if not shallow_file.is_absolute():
@@ -52,14 +45,13 @@ def from_history(git: Git, record: Record | None, version: str) -> Base | None:
         text = git.show(commit, RECORD)
         if record is None:
             if text is None and subject == FIRST_COMMIT + version:
-                return Base(commit, "the project's first commit")
+                return commit
         elif text is not None and Record.parse(text).same_render(record):
-            how = "the project's first commit" if commit in roots else "an earlier update"
-            return Base(commit, how)
+            return commit
     return None
 
 
-def rendering_templates(record: Record, version: str, project: Path, given: Template | None):
+def rendering_templates(record: Record, project: Path, given: Template | None):
     """Templates that render the recorded version, best first."""
     if given is not None and given.is_git and switch(given.path, record.commit):
         yield Template.at(given.path, source=record.template, commit=record.commit,
@@ -67,16 +59,14 @@ def rendering_templates(record: Record, version: str, project: Path, given: Temp
         return
     if record.is_release:
         for template in (bundled(), installed_in(project)):
-            if template is not None and template.version == version:
+            if template is not None and template.version == record.version:
                 yield template
 
 
-def rendered_again(
-    git: Git, record: Record, version: str, answers: dict[str, str], given: Template | None,
-    scratch: Path,
-) -> Base | None:  # fmt: skip
-    for template in rendering_templates(record, version, git.cwd, given):
-        tree = render(template, answers, git, scratch, pin=record if template.is_git else None)
-        commit = git.commit_tree(tree, render_message(version))
-        return Base(commit, f"the recorded answers rendered again with {template.path}")
+def rendered_again(git: Git, record: Record, given: Template | None, scratch: Path) -> str | None:
+    """A commit of the recorded answers rendered again, or None if no template renders them."""
+    for template in rendering_templates(record, git.cwd, given):
+        pin = record if template.is_git else None
+        tree = render(template, record.answers, git, scratch, pin=pin)
+        return git.commit_tree(tree, render_message(record.version))
     return None

@@ -78,7 +78,7 @@ def recorded(git: Git, sets: list[str], template: Template) -> tuple[Record, dic
                 f"_mlprod_version); restore it from history, e.g. git log -p -- {RECORD}"
             ) from None
     first = from_history(git, None, UNRECORDED_VERSION)
-    answers = infer_answers(lambda path: git.show(first.commit if first else "HEAD", path))
+    answers = infer_answers(lambda path: git.show(first or "HEAD", path))
     missing = [key for key in template.options if key not in answers and key not in given]
     if missing:
         raise UsageError(
@@ -109,16 +109,17 @@ def run(args: argparse.Namespace) -> int:
         # The new render first: rendering the old one may check out another commit of a
         # template clone.
         new_tree = render(template, {**record.answers, **changes}, git, scratch)
-        adopted = not record.template
-        base = from_history(git, None if adopted else record, record.version) or rendered_again(
-            git, record, record.version, record.answers, template, scratch
+        # A 0.1.0 project's record is made from its files: it names no template.
+        recorded_render = record if record.template else None
+        base = from_history(git, recorded_render, record.version) or rendered_again(
+            git, record, template, scratch
         )
         if base is None:
             raise UsageError(missing_base(record))
-        if new_tree == git("rev-parse", f"{base.commit}^{{tree}}").strip():
+        if new_tree == git("rev-parse", f"{base}^{{tree}}").strip():
             print(f"mlprod update: already up to date with mlprod-template {template.version}")
             return 0
-        render_commit = git.commit_tree(new_tree, render_message(template.version), base.commit)
+        render_commit = git.commit_tree(new_tree, render_message(template.version), base)
         old = record.version if record.is_release else f"{record.version} ({record.commit[:7]})"
         new = f"{template.version} ({template.commit[:7]})" if template.commit else template.version
         title = f"mlprod-template {old} -> {new}"

@@ -12,7 +12,7 @@ private keys are tool pins that belong to the template version, not to the proje
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 RECORD = ".cruft.json"
@@ -26,7 +26,6 @@ class Record:
     answers: dict[str, str]
     version: str
     checkout: str | None = None
-    extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def parse(cls, text: str) -> Record:
@@ -34,7 +33,7 @@ class Record:
         context = dict(data["context"]["cookiecutter"])
         version = str(context.pop(VERSION_KEY))
         answers = {key: value for key, value in context.items() if not key.startswith("_")}
-        return cls(data["template"], data["commit"], answers, version, data.get("checkout"), data)
+        return cls(data["template"], data["commit"], answers, version, data.get("checkout"))
 
     @property
     def is_release(self) -> bool:
