@@ -29,6 +29,7 @@ from update.changes import (
     add_feature,
     add_make_target,
     commit_all,
+    delete_file,
     edit_notebook_cell,
     git,
     mlprod,
@@ -261,3 +262,29 @@ def test_without_history_the_old_render_comes_from_the_mlprod_in_the_projects_ve
         "  M pyproject.toml",
     ]
     assert f'"mlprod[stats]=={VERSION}"' in (clone / "pyproject.toml").read_text()
+
+
+def test_a_file_the_team_deleted_and_the_template_changed_is_a_conflict_not_a_loss(
+    template, tmp_path
+):
+    project = generate(template, tmp_path / "out")
+    git(project, "switch", "--quiet", "-c", "feature/update")
+    delete_file(project)
+    commit_all(project, "We keep decisions elsewhere")
+    decision = template_file(template, TEAM_DELETED)
+    decision.write_text(decision.read_text() + "\nRecord who decided.\n")
+    commit_all(template, "ADR template: who decided")
+
+    result = mlprod("update", "--template", template, cwd=project)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        f"  conflict (deleted by the project, changed by the template): {TEAM_DELETED}"
+        in result.stdout.splitlines()
+    )
+    assert f"DU {TEAM_DELETED}" in git(project, "status", "--porcelain=v1").splitlines()
+    # The template's version waits in the work tree: `git rm` keeps the deletion.
+    assert "Record who decided." in (project / TEAM_DELETED).read_text()
+    git(project, "rm", "--quiet", TEAM_DELETED)
+    git(project, "commit", "--quiet", "--no-verify", "--no-edit")
+    assert not (project / TEAM_DELETED).exists()
