@@ -28,6 +28,7 @@ from update.changes import (
     TEMPLATE_RENAMED,
     add_feature,
     add_make_target,
+    change_readme_prose,
     commit_all,
     delete_file,
     edit_notebook_cell,
@@ -288,3 +289,22 @@ def test_a_file_the_team_deleted_and_the_template_changed_is_a_conflict_not_a_lo
     git(project, "rm", "--quiet", TEAM_DELETED)
     git(project, "commit", "--quiet", "--no-verify", "--no-edit")
     assert not (project / TEAM_DELETED).exists()
+
+
+def test_an_update_rebased_onto_main_is_not_mistaken_for_a_render(template, tmp_path):
+    project = generate(template, tmp_path / "out")
+    first_update(template, project)
+    # main moves on meanwhile; the update branch is rebased onto it (merge commits dropped,
+    # the render commit replayed onto the team's files), then fast-forwarded into main.
+    git(project, "switch", "--quiet", "main")
+    change_readme_prose(project)
+    commit_all(project, "Team prose on main")
+    git(project, "switch", "--quiet", "feature/update-1")
+    git(project, "rebase", "--quiet", "main")
+    git(project, "switch", "--quiet", "main")
+    git(project, "merge", "--quiet", "--ff-only", "feature/update-1")
+    git(project, "branch", "--quiet", "-D", "feature/update-1")
+    assert len(git(project, "rev-list", "--merges", "HEAD").split()) == 0
+
+    assert_second_update_merges_only_the_new_change(template, project)
+    assert TEAM_PROSE in (project / "README.md").read_text()

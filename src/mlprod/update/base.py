@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlprod.update.git import Git
+from mlprod.update.git import RENDER_IDENTITY, Git
 from mlprod.update.record import RECORD, Record
 from mlprod.update.render import Template, bundled, installed_in, render, switch
 
 FIRST_COMMIT = "Initial commit from mlprod-template "
 RENDER_TRAILER = "Mlprod-Render: "
+RENDER_COMMITTER = (
+    f"{RENDER_IDENTITY['GIT_COMMITTER_EMAIL']} {RENDER_IDENTITY['GIT_COMMITTER_DATE']}"
+)
 
 
 def render_message(version: str) -> str:
@@ -39,8 +42,12 @@ def from_history(git: Git, record: Record | None, version: str) -> str | None:
     for commit in dict.fromkeys(roots + marked):
         if commit in shallow:
             continue
-        subject = git("log", "-1", "--format=%s", commit).strip()
+        subject, committer = git("log", "-1", "--format=%s%n%ce %cI", commit).splitlines()
         if commit in roots and not subject.startswith(FIRST_COMMIT):
+            continue
+        # A rebase or cherry-pick copies a render commit's message onto other files, and
+        # makes the user its committer: only commits mlprod made are renders.
+        if commit not in roots and committer != RENDER_COMMITTER:
             continue
         text = git.show(commit, RECORD)
         if record is None:

@@ -15,8 +15,8 @@ RENDER_IDENTITY = {
     "GIT_AUTHOR_EMAIL": "mlprod-template@localhost",
     "GIT_COMMITTER_NAME": "mlprod-template",
     "GIT_COMMITTER_EMAIL": "mlprod-template@localhost",
-    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000",
-    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000",
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+00:00",
 }
 
 
