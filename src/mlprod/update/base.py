@@ -42,12 +42,15 @@ def from_history(git: Git, record: Record | None, version: str) -> str | None:
     for commit in dict.fromkeys(roots + marked):
         if commit in shallow:
             continue
-        subject, committer = git("log", "-1", "--format=%s%n%ce %cI", commit).splitlines()
-        if commit in roots and not subject.startswith(FIRST_COMMIT):
-            continue
-        # A rebase or cherry-pick copies a render commit's message onto other files, and
-        # makes the user its committer: only commits mlprod made are renders.
-        if commit not in roots and committer != RENDER_COMMITTER:
+        log = git("log", "-1", "--format=%s%n%ce %cI%n%aI", commit)
+        subject, committer, authored = log.splitlines()
+        # A rebase, cherry-pick or amend copies a render commit's message onto other files
+        # and makes the user its committer, at a later date: only the hook's first commit,
+        # as made, and the commits mlprod made are renders.
+        if commit in roots:
+            if not subject.startswith(FIRST_COMMIT) or committer.split()[-1] != authored:
+                continue
+        elif committer != RENDER_COMMITTER:
             continue
         text = git.show(commit, RECORD)
         if record is None:
