@@ -34,6 +34,10 @@ def test_mlprod_new_records_the_answers_the_version_and_the_source(tmp_path):
         "notebook_format": "ipynb",
         "_mlprod_version": context["_mlprod_version"],
     }
+    # Written as json.dumps writes it, so a tool that rewrites a value (cruft, mlprod update
+    # pinning a commit) changes that line only, and merges stay line-sized.
+    text = (tmp_path / "churn-model" / ".cruft.json").read_text()
+    assert text == json.dumps(data, indent=2) + "\n"
     record = Record.parse(json.dumps(data))
     assert record.is_release
     assert record.answers["deployment"] == "both"

@@ -7,6 +7,7 @@ checked with the commands a user runs afterwards (`git status`, `make test`, `ma
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -308,3 +309,24 @@ def test_an_update_rebased_onto_main_is_not_mistaken_for_a_render(template, tmp_
 
     assert_second_update_merges_only_the_new_change(template, project)
     assert TEAM_PROSE in (project / "README.md").read_text()
+
+
+def test_paths_the_record_skips_stay_as_the_project_has_them(template, tmp_path):
+    project = generate(template, tmp_path / "out")
+    git(project, "switch", "--quiet", "-c", "feature/update")
+    change_readme_prose(project)
+    record = project / ".cruft.json"
+    data = json.loads(record.read_text())
+    data["skip"] += ["README.md", TEMPLATE_NEW_FILE]
+    record.write_text(json.dumps(data, indent=2) + "\n")
+    commit_all(project, "Our README is ours; no runbook")
+    release(template)
+
+    result = mlprod("update", "--template", template, cwd=project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [line for line in result.stdout.splitlines() if line.endswith(" README.md")] == []
+    assert not (project / TEMPLATE_NEW_FILE).exists()
+    assert git(project, "diff", "HEAD", "--", "README.md") == ""
+    assert "\nhello: ## Say hello\n" in (project / "Makefile").read_text()
+    assert json.loads(record.read_text())["skip"] == [".git", "README.md", TEMPLATE_NEW_FILE]

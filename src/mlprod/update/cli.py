@@ -126,8 +126,9 @@ def run(args: argparse.Namespace) -> int:
         if changes:
             title += " (set " + " ".join(f"{key}={value}" for key, value in changes.items()) + ")"
         if args.dry_run:
-            return report(preview(git, render_commit), title, dry_run=True)
-        return report(merge(git, render_commit, f"Update to {title}\n"), title, dry_run=False)
+            return report(preview(git, render_commit, record.skip), title, dry_run=True)
+        outcome = merge(git, render_commit, f"Update to {title}\n", record.skip)
+        return report(outcome, title, dry_run=False)
 
 
 def report(outcome: Outcome, title: str, dry_run: bool) -> int:

@@ -35,15 +35,24 @@ class Outcome:
     conflicts: list[tuple[str, str]]  # (kind, path) of the unmerged paths
 
 
-def pick(git: Git, render_commit: str) -> Outcome:
+def pick(git: Git, render_commit: str, skip: tuple[str, ...]) -> Outcome:
     result = git.run("cherry-pick", "--no-commit", render_commit)
-    outcome = outcome_of(git)
-    if result.returncode != 0 and not outcome.conflicts:
+    if result.returncode != 0 and not outcome_of(git).conflicts:
         # Not a conflict: git refused to start, e.g. an untracked file is in the way.
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         detail = " ".join(line.strip() for line in lines[:4])
         raise UsageError(f"git could not merge the template changes: {detail}")
-    return outcome
+    keep_skipped(git, skip)
+    return outcome_of(git)
+
+
+def keep_skipped(git: Git, skip: tuple[str, ...]) -> None:
+    """The paths the record's `skip` lists (cruft's convention) stay as the project has them."""
+    for path in skip:
+        if git.run("cat-file", "-e", f"HEAD:{path}").returncode == 0:
+            git("checkout", "HEAD", "--", path)
+        else:
+            git("rm", "-r", "--quiet", "--force", "--ignore-unmatch", "--", path)
 
 
 def outcome_of(git: Git) -> Outcome:
@@ -59,9 +68,9 @@ def outcome_of(git: Git) -> Outcome:
     return Outcome(changed, conflicts)
 
 
-def merge(git: Git, render_commit: str, message: str) -> Outcome:
+def merge(git: Git, render_commit: str, message: str, skip: tuple[str, ...]) -> Outcome:
     """Merge into the work tree and index, leaving the result uncommitted."""
-    outcome = pick(git, render_commit)
+    outcome = pick(git, render_commit, skip)
     if outcome.changed or outcome.conflicts:
         for name, content in (("MERGE_HEAD", render_commit + "\n"), ("MERGE_MSG", message)):
             path = Path(git("rev-parse", "--git-path", name).strip())
@@ -69,7 +78,7 @@ def merge(git: Git, render_commit: str, message: str) -> Outcome:
     return outcome
 
 
-def preview(git: Git, render_commit: str) -> Outcome:
+def preview(git: Git, render_commit: str, skip: tuple[str, ...]) -> Outcome:
     """The outcome of the merge, computed in a temporary work tree: the project is untouched."""
     with tempfile.TemporaryDirectory(prefix="mlprod-update-") as scratch:
         tree = Path(scratch) / "worktree"
@@ -78,7 +87,7 @@ def preview(git: Git, render_commit: str) -> Outcome:
             venv = git.cwd / ".venv"
             if venv.is_dir():  # the notebook merge driver runs from the project's .venv
                 (tree / ".venv").symlink_to(venv)
-            return pick(Git(tree), render_commit)
+            return pick(Git(tree), render_commit, skip)
         finally:
             with contextlib.suppress(UsageError):
                 git("worktree", "remove", "--force", str(tree))

@@ -26,6 +26,8 @@ class Record:
     answers: dict[str, str]
     version: str
     checkout: str | None = None
+    # Paths an update leaves as the project has them; `.git` is there for cruft's renders.
+    skip: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, text: str) -> Record:
@@ -33,7 +35,8 @@ class Record:
         context = dict(data["context"]["cookiecutter"])
         version = str(context.pop(VERSION_KEY))
         answers = {key: value for key, value in context.items() if not key.startswith("_")}
-        return cls(data["template"], data["commit"], answers, version, data.get("checkout"))
+        skip = tuple(path for path in data.get("skip", []) if path != ".git")
+        return cls(data["template"], data["commit"], answers, version, data.get("checkout"), skip)
 
     @property
     def is_release(self) -> bool:
