@@ -134,15 +134,18 @@ def render(
         reason = reasons[0].removeprefix("error: ") if reasons else result.stderr.strip()
         raise UsageError(reason)
     (tree,) = (out / "project").iterdir()
-    shutil.rmtree(tree / ".git", ignore_errors=True)
     if template.is_git:
         if pin is None:
             pin_source(tree, template.source or "", template.commit or "", template.checkout)
         else:
             pin_source(tree, pin.template, pin.commit, pin.checkout)
     scratch_git = Git(tree)
-    scratch_git("init", "--quiet")
+    # The hook's first commit holds the render; where it made none, commit it here.
+    if scratch_git.run("rev-parse", "--verify", "--quiet", "HEAD").returncode != 0:
+        shutil.rmtree(tree / ".git", ignore_errors=True)
+        scratch_git("init", "--quiet")
     scratch_git("add", "--all")
-    scratch_git("commit", "--quiet", "--no-verify", "-m", "render", env=RENDER_IDENTITY)
+    if scratch_git.run("diff", "--cached", "--quiet", "HEAD").returncode != 0:
+        scratch_git("commit", "--quiet", "--no-verify", "-m", "render", env=RENDER_IDENTITY)
     project("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", str(tree), "HEAD")
     return scratch_git("rev-parse", "HEAD^{tree}").strip()
