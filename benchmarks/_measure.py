@@ -22,7 +22,7 @@ def environment() -> dict[str, str]:
 def warm_up() -> None:
     """Compile and cache the bytecode of every library either side imports, so that neither
     side's first run pays for it."""
-    modules = "mlprod.ab.cli, mlprod.ab.analyze, mlprod.drift.cli, mlprod.drift.compare, "
+    modules = "mlprod.ab.cli, mlprod.ab.analyze, mlprod.drift.cli, mlprod.drift.comparison, "
     modules += "pandas, scipy.stats, statsmodels.stats.proportion, pyarrow.csv, pyarrow.parquet"
     subprocess.run([sys.executable, "-c", f"import {modules}"], env=environment(), check=True)
 

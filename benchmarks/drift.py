@@ -19,7 +19,8 @@ DIRECT = """
 import sys
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2_contingency, ks_2samp
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
 
 def read(path):
     return pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
@@ -30,16 +31,19 @@ for name in reference.columns:
     ref, cur = reference[name].dropna(), current[name].dropna()
     if pd.api.types.is_numeric_dtype(ref):
         p = ks_2samp(ref, cur).pvalue
+        effect, threshold = wasserstein_distance(ref, cur) / ref.std(ddof=0), 0.1
         edges = np.unique(np.quantile(ref, np.linspace(0, 1, 11)[1:-1]))
         e = np.bincount(np.searchsorted(edges, ref), minlength=len(edges) + 1) / len(ref)
         a = np.bincount(np.searchsorted(edges, cur), minlength=len(edges) + 1) / len(cur)
     else:
         table = pd.concat([ref.value_counts(), cur.value_counts()], axis=1).fillna(0)
         p = chi2_contingency(table.to_numpy().T).pvalue
+        effect, threshold = jensenshannon(table.iloc[:, 0], table.iloc[:, 1]), 0.1
         e, a = (table / table.sum()).to_numpy().T
+    # PSI, reported though it no longer decides
     e, a = np.maximum(e, 1e-4), np.maximum(a, 1e-4)
     psi = float(np.sum((a - e) * np.log(a / e)))
-    drifted += p < 0.05 / len(reference.columns) and psi >= 0.1
+    drifted += p < 0.05 / len(reference.columns) and effect >= threshold
 print(drifted)
 """
 

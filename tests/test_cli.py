@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
 from bakery import REPO_ROOT, template_context
 
 
@@ -43,3 +44,69 @@ def test_readme_options_table_matches_cookiecutter_json():
         assert option in rows, option
         if isinstance(value, list):
             assert rows[option] == ", ".join(value), option
+
+
+def test_closed_pipe_ends_quietly_with_the_sigpipe_status(tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_text("".join(f"unit-{index}\n" for index in range(200_000)))
+    command = f"{sys.executable} -m mlprod ab assign --salt s --input {ids} | head -1"
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {command}"], capture_output=True, text=True
+    )
+    assert result.stdout.startswith("unit-0\t") and len(result.stdout.splitlines()) == 1
+    assert result.stderr == ""
+    # With pipefail the pipeline reports the writer's status: 128 + SIGPIPE, as for `yes`.
+    assert result.returncode == 141
+
+
+# Runs mlprod as an installation without the `stats` extra would: numpy, pandas, pyarrow,
+# scipy and matplotlib cannot be imported.
+WITHOUT_STATS = """
+import sys
+
+class WithoutStats:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"matplotlib", "numpy", "pandas", "pyarrow", "scipy"}:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, WithoutStats())
+from mlprod.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ab", "analyze", "results.csv", "--variant-col", "v", "--control", "a"],
+        ["ab", "sample-size", "--baseline-rate", "0.1", "--mde", "0.01"],
+        ["ab", "srm", "--counts", "10", "12"],
+        ["drift", "a.csv", "b.csv"],
+    ],
+)
+def test_without_the_stats_extra_says_how_to_install_it(tmp_path, args):
+    for name in ("results.csv", "a.csv", "b.csv"):
+        (tmp_path / name).write_text("v,y\na,1\nb,0\n")
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_STATS, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(f"mlprod {args[0]}: error: ")
+    assert "is not installed; install the statistics extra: pip install 'mlprod[stats]'" in (
+        result.stderr
+    )
+
+
+def test_without_the_stats_extra_assignment_still_works(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_STATS, "ab", "assign", "--salt", "s", "u1"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("u1\t")

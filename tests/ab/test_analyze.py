@@ -7,7 +7,7 @@ from scipy.stats import ttest_ind
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from mlprod.ab import sufficient
+from mlprod import tables
 from mlprod.ab.analyze import analyze_file
 from mlprod.errors import UsageError
 
@@ -67,8 +67,8 @@ def test_many_small_batches_give_the_same_statistics(tmp_path, monkeypatch):
     frame.to_csv(tmp_path / "units.csv", index=False)
     frame.to_parquet(tmp_path / "units.parquet", row_group_size=1000)
     whole = analyze_file(tmp_path / "units.csv", "arm", "0").to_dict()
-    monkeypatch.setattr(sufficient, "CSV_BLOCK_BYTES", 4096)
-    monkeypatch.setattr(sufficient, "BATCH_ROWS", 777)
+    monkeypatch.setattr(tables, "CSV_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(tables, "BATCH_ROWS", 777)
     for name in ("units.csv", "units.parquet"):
         pieces = analyze_file(tmp_path / name, "arm", "0").to_dict()
         assert pieces["variants"][0]["std"] == pytest.approx(whole["variants"][0]["std"], 1e-10)
@@ -118,13 +118,13 @@ def test_rows_without_metric_are_left_out_and_reported(tmp_path):
 @pytest.mark.parametrize(
     "text, kwargs, message",
     [
-        ("v,y\nA,1\nB,0\n", {"variant_col": "arm"}, "no column 'arm'"),
-        ("v,y\nA,1\nB,0\n", {"control": "Z"}, "control 'Z' not found"),
+        ("v,y\nA,1\nB,0\n", {"variant_col": "arm"}, "variant col 'arm' is not a column"),
+        ("v,y\nA,1\nB,0\n", {"control": "Z"}, "control 'Z' is not a variant"),
         ("v,y\nA,1\nA,0\n", {}, "only the control"),
         ("v,y\nA,x\nB,y\n", {}, "must be numeric"),
-        ("v,y,z\nA,1,1\nB,0,1\n", {}, "pass --metric-col"),
+        ("v,y,z\nA,1,1\nB,0,1\n", {}, "metric col is needed"),
         ("v,y\n", {}, "has no rows"),
-        ("v,n,conversions\nA,10,11\nB,10,1\n", {}, "conversions must lie"),
+        ("v,n,conversions\nA,10,11\nB,10,1\n", {}, "data row 1 .* more conversions than units"),
     ],
 )
 def test_bad_files_get_one_line_errors(tmp_path, text, kwargs, message):

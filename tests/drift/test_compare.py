@@ -56,9 +56,16 @@ def test_shifted_columns_are_flagged_and_the_dataset_drifts():
 
 def test_thresholds_are_configurable():
     reference, current = emails(5000, 0), emails(5000, 1, shift=0.15)
-    lenient = {c.column for c in compare(reference, current).drifted}
-    strict = {c.column for c in compare(reference, current, psi_threshold=0.01).drifted}
-    assert lenient < strict
+    default = {c.column for c in compare(reference, current).drifted}
+    strict = {
+        c.column
+        for c in compare(
+            reference, current, wasserstein_threshold=0.01, jensen_shannon_threshold=0.01
+        ).drifted
+    }
+    assert default < strict
+    with_psi = compare(reference, current, psi_threshold=10).drifted
+    assert with_psi == []
 
 
 def test_unseen_categories_and_missing_values_are_findings():
@@ -112,9 +119,19 @@ def test_identifier_columns_are_skipped_not_counted():
     [
         (pd.DataFrame({"a": []}), pd.DataFrame({"a": [1]}), {}, "reference data has no rows"),
         (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": []}), {}, "current data has no rows"),
-        (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}), {"columns": ["z"]}, "no column z"),
+        (
+            pd.DataFrame({"a": [1]}),
+            pd.DataFrame({"a": [1]}),
+            {"columns": ["z"]},
+            "columns names z, which neither",
+        ),
         (pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]}), {"exclude": ["a", "b"]}, "no columns"),
-        (pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]}), {"alpha": 2}, "--alpha"),
+        (
+            pd.DataFrame({"a": [1]}),
+            pd.DataFrame({"a": [1]}),
+            {"alpha": 2},
+            "alpha must be between 0 and 1, got 2",
+        ),
     ],
 )
 def test_unusable_inputs_are_refused(reference, current, kwargs, message):
@@ -127,3 +144,42 @@ def test_to_dict_has_the_documented_shape():
     assert {"columns", "share_drifted", "dataset_drift"} <= set(result)
     keys = {"column", "test", "statistic", "p_value", "psi", "drift"}
     assert all(keys <= set(column) for column in result["columns"])
+
+
+def test_compare_stays_the_function_once_the_module_is_loaded():
+    import mlprod.drift.comparison  # noqa: F401
+    from mlprod.drift import compare as package_compare
+
+    result = package_compare(pd.DataFrame({"a": [1.0, 2.0]}), pd.DataFrame({"a": [1.0, 2.0]}))
+    assert result.drifted == []
+
+
+@pytest.mark.parametrize("sizes", [(50, 50), (300, 170), (2000, 999)])
+def test_effect_sizes_match_scipy(sizes):
+    from scipy.spatial.distance import jensenshannon
+    from scipy.stats import wasserstein_distance
+
+    rng = np.random.default_rng(sizes[0])
+    reference = pd.DataFrame(
+        {"x": rng.gamma(2, 3, sizes[0]), "c": rng.choice(["a", "b", "c"], sizes[0])}
+    )
+    current = pd.DataFrame(
+        {"x": rng.poisson(6, sizes[1]), "c": rng.choice(["a", "b", "d"], sizes[1])}
+    )
+    columns = by_name(compare(reference, current))
+    expected = wasserstein_distance(reference.x, current.x) / reference.x.std(ddof=0)
+    assert columns["x"].effect == pytest.approx(expected, rel=1e-9)
+    assert columns["x"].effect_measure == "wasserstein_norm"
+    shares = pd.concat([reference.c.value_counts(), current.c.value_counts()], axis=1).fillna(0)
+    expected = jensenshannon(shares.iloc[:, 0], shares.iloc[:, 1])
+    assert columns["c"].effect == pytest.approx(expected, rel=1e-12)
+    assert columns["c"].effect_measure == "jensen_shannon"
+
+
+def test_a_shift_of_a_quarter_sd_is_a_quarter():
+    rng = np.random.default_rng(3)
+    values = rng.normal(10, 2, 20_000)
+    reference = pd.DataFrame({"x": values})
+    result = compare(reference, pd.DataFrame({"x": values + 0.25 * values.std()}))
+    assert result.columns[0].effect == pytest.approx(0.25, rel=1e-9)
+    assert result.columns[0].drift

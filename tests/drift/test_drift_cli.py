@@ -83,6 +83,12 @@ def test_report_embeds_one_chart_per_drifted_column(tmp_path, cli):
         (("a.csv", "a.csv"), ["--columns", "nope"]),
         (("a.csv", "a.csv"), ["--report", "no/dir/r.html"]),
         (("a.csv", "a.csv"), ["--share", "0"]),
+        (("a.csv", "a.csv"), ["--share", "nan"]),
+        (("a.csv", "a.csv"), ["--alpha", "nan"]),
+        (("a.csv", "a.csv"), ["--psi-threshold", "nan"]),
+        (("a.csv", "a.csv"), ["--wasserstein-threshold", "inf"]),
+        (("a.csv", "a.csv"), ["--jensen-shannon-threshold", "nan"]),
+        (("a.csv", "dup.csv"), []),
     ],
 )
 def test_bad_input_is_one_line_without_traceback(tmp_path, monkeypatch, cli, files, extra):
@@ -91,6 +97,7 @@ def test_bad_input_is_one_line_without_traceback(tmp_path, monkeypatch, cli, fil
     (tmp_path / "empty.csv").write_text("")
     (tmp_path / "header.csv").write_text("tenure_months,channel\n")
     (tmp_path / "a.txt").write_text("x\n")
+    (tmp_path / "dup.csv").write_text("channel,channel\na,b\n")
     code, out, err = cli("drift", *files, *extra)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
@@ -101,3 +108,28 @@ def test_runs_as_a_command(tmp_path):
     result = run_subprocess("drift", str(reference), str(reference), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["share_drifted"] == 0
+
+
+@pytest.mark.parametrize(
+    "flag, parameter",
+    [
+        ("--psi-threshold", "psi threshold"),
+        ("--wasserstein-threshold", "wasserstein threshold"),
+        ("--jensen-shannon-threshold", "jensen shannon threshold"),
+        ("--share", "share threshold"),
+    ],
+)
+def test_the_library_names_the_parameter_and_the_command_the_flag(tmp_path, cli, flag, parameter):
+    from mlprod.drift import compare
+    from mlprod.errors import InvalidParameter
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
+    keyword = flag.lstrip("-").replace("-", "_").replace("share", "share_threshold")
+    with pytest.raises(InvalidParameter) as raised:
+        compare(frame, frame, **{keyword: float("nan")})
+    assert str(raised.value) == f"{parameter} must be a finite number, got nan"
+    path = tmp_path / "a.csv"
+    frame.to_csv(path, index=False)
+    code, _, err = cli("drift", path, path, flag, "nan")
+    assert code == 2
+    assert err == f"mlprod drift: error: {flag} must be a finite number, got nan\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlprod.errors import UsageError
+from mlprod.errors import InvalidParameter
 
 METHODS = ("holm", "fdr_bh")
 
@@ -22,12 +22,12 @@ def adjust(p_values: Sequence[float], method: str = "holm") -> list[float]:
     import numpy as np
 
     if method not in METHODS:
-        raise UsageError(f"unknown method '{method}'; choose one of: {', '.join(METHODS)}")
+        raise InvalidParameter("method", f"'{method}' is not one of: {', '.join(METHODS)}")
     p = np.asarray(p_values, dtype=float)
     if p.size == 0:
         return []
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
-        raise UsageError(f"p-values must lie in [0, 1], got {list(p_values)}")
+        raise InvalidParameter("p_values", f"must lie in [0, 1], got {list(p_values)}")
     m = p.size
     order = np.argsort(p, kind="mergesort")
     ranked = p[order]

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from mlprod.ab.adjust import adjust
 from mlprod.ab.srm import DEFAULT_THRESHOLD, srm_check
-from mlprod.ab.stats import compare_means, compare_proportions
-from mlprod.ab.sufficient import ArmStats, accumulate_units, column_names, read_aggregated
-from mlprod.errors import UsageError
+from mlprod.ab.stats import METHODS, compare_means, compare_proportions
+from mlprod.ab.sufficient import ArmStats, accumulate_units, read_aggregated
+from mlprod.errors import InvalidData, InvalidParameter, require_finite
+from mlprod.tables import column_names
 
 BINOMIAL_COLUMNS = ["n", "conversions"]
 CONTINUOUS_COLUMNS = ["n", "sum", "sum_squares"]
@@ -61,10 +62,13 @@ def _decide(control: str, variants: list[dict[str, object]], srm: dict[str, obje
     losers = [v for v in variants if v["significant"] and v["lift_abs"] < 0]
     if winners:
         best = max(winners, key=lambda v: v["lift_abs"])
+        relative = (
+            f"{_percent(best['lift_rel'])} relative, " if math.isfinite(best["lift_rel"]) else ""
+        )
         return (
             f"Ship '{best['name']}': it moves the metric from {best['control_mean']:.4g} to "
-            f"{best['mean']:.4g} ({_percent(best['lift_rel'])} relative, "
-            f"p = {best['p_value_adjusted']:.2g}), a significant improvement over '{control}'."
+            f"{best['mean']:.4g} ({relative}p = {best['p_value_adjusted']:.2g}), "
+            f"a significant improvement over '{control}'."
         )
     if losers:
         names = ", ".join(f"'{v['name']}'" for v in losers)
@@ -94,17 +98,21 @@ def analyze_arms(
         metric_type: "binomial" or "continuous"; detected from the arms when None.
         weights: designed share per variant for the SRM check; equal when None.
     """
+    require_finite("alpha", alpha)
     if not 0 < alpha < 1:
-        raise UsageError(f"--alpha must be between 0 and 1, got {alpha}")
+        raise InvalidParameter("alpha", f"must be between 0 and 1, got {alpha}")
+    require_finite("srm_threshold", srm_threshold)
+    if not 0 < srm_threshold < 1:
+        raise InvalidParameter("srm_threshold", f"must be between 0 and 1, got {srm_threshold}")
     if control not in arms:
         found = ", ".join(sorted(arms)) or "none"
-        raise UsageError(f"control '{control}' not found; variants in the file: {found}")
+        raise InvalidParameter("control", f"'{control}' is not a variant of the data: {found}")
     treatments = sorted(name for name in arms if name != control)
     if not treatments:
-        raise UsageError(f"only the control '{control}' is in the file; nothing to compare")
+        raise InvalidData(f"only the control '{control}' is in the data; nothing to compare")
     for name, arm in arms.items():
         if arm.n < 2:
-            raise UsageError(f"variant '{name}' has {arm.n:g} units; each needs at least 2")
+            raise InvalidData(f"variant '{name}' has {arm.n:g} units; each needs at least 2")
     if metric_type is None:
         metric_type = "binomial" if all(arm.binary for arm in arms.values()) else "continuous"
 
@@ -113,9 +121,10 @@ def analyze_arms(
         unknown = sorted(set(weights) - set(names))
         missing = sorted(set(names) - set(weights))
         if unknown or missing:
-            raise UsageError(
-                f"--weights must name every variant once ({', '.join(names)}); "
-                f"unknown: {unknown or 'none'}, missing: {missing or 'none'}"
+            raise InvalidParameter(
+                "weights",
+                f"must name every variant once ({', '.join(names)}); "
+                f"unknown: {unknown or 'none'}, missing: {missing or 'none'}",
             )
     srm = srm_check(
         [arms[name].n for name in names],
@@ -129,13 +138,15 @@ def analyze_arms(
     for name in treatments:
         arm = arms[name]
         if metric_type == "binomial":
-            result = compare_proportions(base.mean * base.n, base.n, arm.mean * arm.n, arm.n, alpha)
-            test = "two-proportion z-test"
+            # Counts held as means times n come back with rounding errors; the score
+            # intervals need the whole numbers.
+            result = compare_proportions(
+                round(base.mean * base.n), base.n, round(arm.mean * arm.n), arm.n, alpha
+            )
         else:
             result = compare_means(
                 base.n, base.mean, base.variance, arm.n, arm.mean, arm.variance, alpha
             )
-            test = "Welch t-test"
         rows.append(
             {
                 "name": name,
@@ -151,7 +162,7 @@ def analyze_arms(
                 "ci_rel_high": result.ci_rel_high,
                 "statistic": result.statistic,
                 "p_value": result.p_value,
-                "test": test,
+                **METHODS[metric_type],
             }
         )
     raw = [row["p_value"] for row in rows]
@@ -161,7 +172,15 @@ def analyze_arms(
         row["p_value_adjusted"] = p_adj
         row["significant"] = bool(p_adj < alpha)
 
-    notes = []
+    notes = [
+        f"{METHODS[metric_type]['test']}; intervals: {METHODS[metric_type]['interval']}, "
+        "so each interval excludes 0 exactly when p < alpha."
+    ]
+    if any(not math.isfinite(row["ci_rel_low"]) for row in rows):
+        notes.append(
+            f"no interval for the relative lift where the control mean ({base.mean:.4g}) "
+            "cannot be told from 0: the ratio to it is unbounded."
+        )
     if len(rows) > 1:
         notes.append(
             f"{len(rows)} treatments: p-values are Holm-adjusted in p_value_adjusted; "
@@ -203,9 +222,8 @@ def analyze_file(
     path = Path(path)
     columns = column_names(path)
     if variant_col not in columns:
-        raise UsageError(
-            f"no column '{variant_col}' in {path}; columns are: {', '.join(columns)}; "
-            "pass --variant-col"
+        raise InvalidParameter(
+            "variant_col", f"'{variant_col}' is not a column of {path}: {', '.join(columns)}"
         )
     notes: list[str] = []
     metric_type = None
@@ -219,19 +237,18 @@ def analyze_file(
         if metric_col is None:
             others = [name for name in columns if name != variant_col]
             if len(others) != 1:
-                raise UsageError(
-                    f"cannot tell the metric column among: {', '.join(others) or 'none'}; "
-                    "pass --metric-col"
+                raise InvalidParameter(
+                    "metric_col",
+                    f"is needed to tell the metric among: {', '.join(others) or 'none'}",
                 )
             metric_col = others[0]
         elif metric_col not in columns:
-            raise UsageError(
-                f"no column '{metric_col}' in {path}; columns are: {', '.join(columns)}; "
-                "pass --metric-col"
+            raise InvalidParameter(
+                "metric_col", f"'{metric_col}' is not a column of {path}: {', '.join(columns)}"
             )
         units = accumulate_units(path, variant_col, metric_col)
         if units.rows == 0:
-            raise UsageError(f"{path} has no rows; give a file with one row per unit")
+            raise InvalidData(f"{path} has no rows; give a file with one row per unit")
         arms = units.arms
         if units.dropped:
             notes.append(

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
-from mlprod.errors import UsageError
+from mlprod.errors import InvalidParameter
 
 _SPACE = 1 << 64
 
@@ -26,21 +26,23 @@ def bucket(unit_id: str, salt: str) -> int:
 
 def parse_weights(variants: Sequence[str], weights: Sequence[str | float] | None) -> list[Fraction]:
     if len(variants) < 2:
-        raise UsageError("give at least two variants, e.g. --variants control treatment")
+        raise InvalidParameter("variants", "needs at least two names, e.g. control treatment")
     if len(set(variants)) != len(variants):
-        raise UsageError("variant names repeat; give each variant once")
+        raise InvalidParameter("variants", "repeats a name; give each variant once")
     if weights is None:
         return [Fraction(1)] * len(variants)
     if len(weights) != len(variants):
-        raise UsageError(
-            f"{len(weights)} weights for {len(variants)} variants; give one weight per variant"
+        raise InvalidParameter(
+            "weights", f"has {len(weights)} values for {len(variants)} variants; give one each"
         )
     try:
         parsed = [Fraction(str(weight)) for weight in weights]
     except (ValueError, ZeroDivisionError):
-        raise UsageError(f"weights {list(weights)} are not numbers; write e.g. 50 50") from None
+        raise InvalidParameter(
+            "weights", f"{list(weights)} are not numbers; write e.g. 50 50"
+        ) from None
     if any(weight < 0 for weight in parsed) or sum(parsed) == 0:
-        raise UsageError("weights must be non-negative and not all zero")
+        raise InvalidParameter("weights", "must be non-negative and not all zero")
     return parsed
 
 
@@ -51,7 +53,7 @@ class Assigner:
         self, salt: str, variants: Sequence[str], weights: Sequence[str | float] | None = None
     ) -> None:
         if not salt:
-            raise UsageError("--salt is empty; use a name unique to the experiment")
+            raise InvalidParameter("salt", "is empty; use a name unique to the experiment")
         self.salt = salt
         self.variants = list(variants)
         fractions = parse_weights(self.variants, weights)

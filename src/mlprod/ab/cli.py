@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
-from mlprod.ab.output import dumps, number
 from mlprod.errors import UsageError
+from mlprod.output import dumps, number
 
 
 def _add_format(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +58,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     adjust.add_argument("p_values", type=float, nargs="+", metavar="P", help="p-values")
     adjust.add_argument("--method", choices=["holm", "fdr_bh"], default="holm", help="(holm)")
     _add_format(adjust)
-    adjust.set_defaults(func=run_adjust)
+    adjust.set_defaults(func=run_adjust, flags={"p_values": "P"})
 
     analyze = commands.add_parser("analyze", help="analyse experiment results (CSV/Parquet)")
     analyze.add_argument("file", type=Path, metavar="FILE", help="unit-level or aggregated rows")
@@ -71,7 +72,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     analyze.add_argument("--srm-threshold", type=float, default=0.001, help="(0.001)")
     analyze.add_argument("--plot", type=Path, metavar="PATH", help="write a PNG of the lifts")
     _add_format(analyze)
-    analyze.set_defaults(func=run_analyze)
+    analyze.set_defaults(func=run_analyze, flags={"path": "--plot"})
 
 
 def _missing_subcommand(parser: argparse.ArgumentParser) -> int:
@@ -181,6 +182,15 @@ def _parse_weights(pairs: list[str] | None) -> dict[str, float] | None:
     return weights
 
 
+def _relative_text(row: dict[str, object], level: str) -> str:
+    if not math.isfinite(row["lift_rel"]):
+        return "relative lift undefined (control mean 0)"
+    lift = f"relative {row['lift_rel'] * 100:+.3g}%"
+    if not math.isfinite(row["ci_rel_low"]):
+        return f"{lift} [no {level} CI]"
+    return f"{lift} [{level} CI {row['ci_rel_low'] * 100:+.3g}%, {row['ci_rel_high'] * 100:+.3g}%]"
+
+
 def _print_analysis(result: dict[str, object]) -> None:
     control = result["control"]
     print(f"metric: {result['metric_type']}; control '{control['name']}': ", end="")
@@ -190,7 +200,7 @@ def _print_analysis(result: dict[str, object]) -> None:
         print(
             f"  {row['name']}: n = {number(row['n'], 12)}, mean = {number(row['mean'])}, "
             f"lift = {number(row['lift_abs'])} [{level} CI {number(row['ci_low'])}, "
-            f"{number(row['ci_high'])}], relative {number(row['lift_rel'] * 100, 3)}%, "
+            f"{number(row['ci_high'])}], {_relative_text(row, level)}, "
             f"p = {number(row['p_value'], 3)}, adjusted p = {number(row['p_value_adjusted'], 3)}"
         )
     srm = result["srm"]

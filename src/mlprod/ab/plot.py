@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlprod.errors import UsageError
+from mlprod.errors import InvalidParameter
 
 
 def plot_lifts(analysis_dict: dict[str, object], path: str | Path) -> Path:
@@ -16,7 +16,7 @@ def plot_lifts(analysis_dict: dict[str, object], path: str | Path) -> Path:
 
     path = Path(path)
     if not path.parent.is_dir():
-        raise UsageError(f"directory {path.parent} does not exist; create it or change --plot")
+        raise InvalidParameter("path", f"is in {path.parent}, which does not exist; create it")
     variants = analysis_dict["variants"]
     control = analysis_dict["control"]["name"]
     alpha = analysis_dict["alpha"]

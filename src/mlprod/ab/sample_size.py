@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from mlprod.errors import UsageError
+from mlprod.errors import InvalidParameter, require_finite
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class SampleSize:
 
 def _check_probability(name: str, value: float) -> None:
     if not 0 < value < 1:
-        raise UsageError(f"--{name} must be between 0 and 1 (exclusive), got {value}")
+        raise InvalidParameter(name, f"must be between 0 and 1 (exclusive), got {value}")
 
 
 def _normal_power(effect: float, n1: float, alpha: float, ratio: float) -> float:
@@ -65,7 +65,7 @@ def _solve_n1(power_of, effect: float, alpha: float, power: float, ratio: float)
     while power_of(effect, high, alpha, ratio) < power:
         high *= 2
         if high > 1e13:
-            raise UsageError("the effect is too small to detect with any sample; raise --mde")
+            raise InvalidParameter("mde", "is too small to detect with any sample; raise it")
     if power_of(effect, low, alpha, ratio) >= power:
         return low
     return brentq(lambda n: power_of(effect, n, alpha, ratio) - power, low, high, xtol=1e-6)
@@ -97,34 +97,49 @@ def sample_size(
     Returns:
         A `SampleSize`; `n_per_variant` is the larger arm (both arms when `ratio` is 1).
     """
+    for name, value in [
+        ("mde", mde),
+        ("baseline_rate", baseline_rate),
+        ("std", std),
+        ("baseline_mean", baseline_mean),
+        ("alpha", alpha),
+        ("power", power),
+        ("ratio", ratio),
+        ("daily_units", daily_units),
+    ]:
+        require_finite(name, value)
     _check_probability("alpha", alpha)
     _check_probability("power", power)
     if ratio <= 0:
-        raise UsageError(f"--ratio must be positive, got {ratio}")
+        raise InvalidParameter("ratio", f"must be positive, got {ratio}")
     if mde == 0:
-        raise UsageError("--mde must not be 0; give the smallest effect worth detecting")
+        raise InvalidParameter("mde", "must not be 0; give the smallest effect worth detecting")
     if (baseline_rate is None) == (std is None):
-        raise UsageError("give either --baseline-rate (conversion) or --std (continuous metric)")
+        raise InvalidParameter(
+            "baseline_rate", "is needed for a conversion metric, or std for a continuous one"
+        )
     if daily_units is not None and daily_units <= 0:
-        raise UsageError(f"--daily-units must be positive, got {daily_units}")
+        raise InvalidParameter("daily_units", f"must be positive, got {daily_units}")
 
     if baseline_rate is not None:
         _check_probability("baseline-rate", baseline_rate)
         mde_abs = mde * baseline_rate if relative else mde
         target = baseline_rate + mde_abs
         if not 0 < target < 1:
-            raise UsageError(
-                f"baseline {baseline_rate} plus effect {mde_abs:g} leaves (0, 1); lower --mde"
+            raise InvalidParameter(
+                "mde", f"{mde_abs:g} added to the baseline {baseline_rate} leaves (0, 1); lower it"
             )
         effect = abs(2 * math.asin(math.sqrt(target)) - 2 * math.asin(math.sqrt(baseline_rate)))
         n1 = _solve_n1(_normal_power, effect, alpha, power, ratio)
         metric, baseline = "binomial", baseline_rate
     else:
         if std <= 0:
-            raise UsageError(f"--std must be positive, got {std}")
+            raise InvalidParameter("std", f"must be positive, got {std}")
         if relative:
             if not baseline_mean:
-                raise UsageError("--relative with --std needs --baseline-mean (non-zero)")
+                raise InvalidParameter(
+                    "baseline_mean", "(non-zero) is needed for a relative effect on a std"
+                )
             mde_abs = mde * baseline_mean
         else:
             mde_abs = mde

@@ -7,9 +7,10 @@ degrees of freedom; the usual alarm is p < 0.001.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
-from mlprod.errors import UsageError
+from mlprod.errors import InvalidParameter, require_finite
 
 DEFAULT_THRESHOLD = 0.001
 
@@ -28,22 +29,23 @@ def srm_check(
     from scipy.special import chdtrc
 
     if len(counts) < 2:
-        raise UsageError("give at least two counts, e.g. --counts 5012 4988")
-    if any(count < 0 for count in counts):
-        raise UsageError(f"counts must be non-negative, got {list(counts)}")
+        raise InvalidParameter("counts", "needs at least two values, one per variant")
+    if not all(math.isfinite(count) and count >= 0 and count % 1 == 0 for count in counts):
+        raise InvalidParameter("counts", f"must be whole numbers of units, got {list(counts)}")
     total = float(sum(counts))
     if total == 0:
-        raise UsageError("all counts are 0; there is nothing to check")
+        raise InvalidParameter("counts", "are all 0; there is nothing to check")
+    require_finite("threshold", threshold)
     if not 0 < threshold < 1:
-        raise UsageError(f"--threshold must be between 0 and 1, got {threshold}")
+        raise InvalidParameter("threshold", f"must be between 0 and 1, got {threshold}")
     if weights is None:
         weights = [1.0] * len(counts)
     if len(weights) != len(counts):
-        raise UsageError(
-            f"{len(weights)} weights for {len(counts)} counts; give one weight per count"
+        raise InvalidParameter(
+            "weights", f"has {len(weights)} values for {len(counts)} counts; give one per count"
         )
-    if any(weight <= 0 for weight in weights):
-        raise UsageError(f"weights must be positive, got {list(weights)}")
+    if not all(math.isfinite(weight) and weight > 0 for weight in weights):
+        raise InvalidParameter("weights", f"must be positive numbers, got {list(weights)}")
     weight_sum = float(sum(weights))
     expected = [total * weight / weight_sum for weight in weights]
     statistic = sum((count - e) ** 2 / e for count, e in zip(counts, expected, strict=True))

@@ -1,5 +1,6 @@
 """Two-sample tests from sufficient statistics: a two-proportion z-test for conversions and
-Welch's t-test for continuous metrics, each with a confidence interval for the difference.
+Welch's t-test for continuous metrics, each with the confidence intervals, for the difference
+and for the relative lift, that agree with it (`mlprod.ab.intervals`).
 
 Working from (n, mean, variance) per arm is what lets `analyze` stream any number of rows:
 nothing here needs the rows themselves. Distribution functions come from `scipy.special`,
@@ -12,11 +13,30 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mlprod.ab.intervals import fieller_interval, score_interval_diff, score_interval_ratio
+
+NO_CI = (math.nan, math.nan)
+
+# The methods, as the output names them. Each interval inverts the test beside it, so it
+# excludes "no difference" exactly when p < alpha.
+METHODS = {
+    "binomial": {
+        "test": "pooled two-proportion z-test",
+        "interval": "score interval inverting the z-test (Mee for the difference, "
+        "Miettinen-Nurminen for the ratio)",
+    },
+    "continuous": {
+        "test": "Welch t-test",
+        "interval": "Welch t interval for the difference, Fieller's for the ratio",
+    },
+}
+
 
 @dataclass(frozen=True)
 class Comparison:
-    """Treatment against control. `ci_low`/`ci_high` bound `lift_abs`; the `rel` interval uses
-    the delta method for a ratio of means."""
+    """Treatment against control. `ci_low`/`ci_high` bound `lift_abs` and `ci_rel_low`/
+    `ci_rel_high` bound `lift_rel`; both exclude 0 exactly when `p_value` < alpha. A relative
+    interval that does not exist (control mean 0, or not distinguishable from 0) is NaN."""
 
     statistic: float
     p_value: float
@@ -59,31 +79,28 @@ def proportion_ztest(
     return z, float(2 * ndtr(-abs(z)))
 
 
-def _relative_interval(
-    mean_c: float, mean_t: float, var_mean_c: float, var_mean_t: float, crit: float
-) -> tuple[float, float, float]:
-    if mean_c == 0:
-        return math.nan, math.nan, math.nan
-    ratio = mean_t / mean_c
-    se = math.sqrt(var_mean_t / mean_c**2 + mean_t**2 * var_mean_c / mean_c**4)
-    lift = ratio - 1
-    return lift, lift - crit * se, lift + crit * se
+def _relative(mean_c: float, mean_t: float, ratio_ci: tuple[float, float]) -> tuple[float, ...]:
+    """Relative lift and its interval from an interval for the ratio of means."""
+    lift = mean_t / mean_c - 1 if mean_c else math.nan
+    return lift, ratio_ci[0] - 1, ratio_ci[1] - 1
 
 
 def compare_proportions(
     conversions_c: float, n_c: float, conversions_t: float, n_t: float, alpha: float = 0.05
 ) -> Comparison:
-    """Two-proportion z-test (pooled) with an unpooled Wald interval for the difference."""
+    """Pooled two-proportion z-test, with the score intervals that invert it for the
+    difference and the ratio (see `mlprod.ab.intervals`)."""
     from scipy.special import ndtri
 
     p_c, p_t = conversions_c / n_c, conversions_t / n_t
     z, p_value = proportion_ztest([conversions_t, conversions_c], [n_t, n_c])
-    var_c, var_t = p_c * (1 - p_c) / n_c, p_t * (1 - p_t) / n_t
-    crit = float(-ndtri(alpha / 2))
-    half = crit * math.sqrt(var_c + var_t)
     lift = p_t - p_c
-    rel, rel_low, rel_high = _relative_interval(p_c, p_t, var_c, var_t, crit)
-    return Comparison(z, p_value, lift, lift - half, lift + half, rel, rel_low, rel_high)
+    if math.isnan(p_value):
+        return Comparison(z, p_value, lift, math.nan, math.nan, *_relative(p_c, p_t, NO_CI))
+    crit = float(-ndtri(alpha / 2))
+    low, high = score_interval_diff(conversions_c, n_c, conversions_t, n_t, crit)
+    ratio_ci = score_interval_ratio(conversions_c, n_c, conversions_t, n_t, crit)
+    return Comparison(z, p_value, lift, low, high, *_relative(p_c, p_t, ratio_ci))
 
 
 def compare_means(
@@ -95,7 +112,8 @@ def compare_means(
     var_t: float,
     alpha: float = 0.05,
 ) -> Comparison:
-    """Welch's t-test with a Welch-Satterthwaite interval for the difference of means."""
+    """Welch's t-test with its interval for the difference of means, and Fieller's interval
+    for their ratio at the same t quantile."""
     from scipy.special import stdtr, stdtrit
 
     vm_c, vm_t = var_c / n_c, var_t / n_t
@@ -104,13 +122,18 @@ def compare_means(
     if se == 0:
         statistic = math.nan if lift == 0 else math.copysign(math.inf, lift)
         p_value = math.nan if lift == 0 else 0.0
-        rel = lift / mean_c if mean_c else math.nan
-        return Comparison(statistic, p_value, lift, lift, lift, rel, rel, rel)
+        ratio = (mean_t / mean_c,) * 2 if mean_c else NO_CI
+        return Comparison(statistic, p_value, lift, lift, lift, *_relative(mean_c, mean_t, ratio))
     df = (vm_c + vm_t) ** 2 / (vm_c**2 / (n_c - 1) + vm_t**2 / (n_t - 1))
     statistic = lift / se
     p_value = float(2 * stdtr(df, -abs(statistic)))
     crit = float(-stdtrit(df, alpha / 2))
-    rel, rel_low, rel_high = _relative_interval(mean_c, mean_t, vm_c, vm_t, crit)
+    ratio_ci = fieller_interval(mean_c, vm_c, mean_t, vm_t, crit)
     return Comparison(
-        statistic, p_value, lift, lift - crit * se, lift + crit * se, rel, rel_low, rel_high
+        statistic,
+        p_value,
+        lift,
+        lift - crit * se,
+        lift + crit * se,
+        *_relative(mean_c, mean_t, ratio_ci),
     )

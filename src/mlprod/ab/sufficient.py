@@ -9,21 +9,16 @@ sum-of-squares formula loses digits.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlprod.errors import UsageError
+from mlprod.errors import InvalidData
+from mlprod.tables import iter_batches
 
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
-
-BATCH_ROWS = 1 << 20
-# The CSV reader parses blocks ahead on other threads while this one aggregates; small blocks
-# keep that queue, and so the peak memory, flat whatever the file size, at no cost in speed.
-CSV_BLOCK_BYTES = 1 << 20
 
 
 @dataclass
@@ -37,6 +32,8 @@ class ArmStats:
 
     @classmethod
     def from_sums(cls, n: float, total: float, sum_squares: float, binary: bool) -> ArmStats:
+        """From checked totals (see `read_aggregated`); the rounding error of
+        `sum_squares - total * mean` on a constant metric is clipped to a variance of 0."""
         mean = total / n if n else 0.0
         return cls(n=n, mean=mean, m2=max(sum_squares - total * mean, 0.0), binary=binary)
 
@@ -53,62 +50,6 @@ class ArmStats:
         self.mean += delta * n / total
         self.n = total
         self.binary = self.binary and binary
-
-
-def file_kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return "csv"
-    if suffix in (".parquet", ".pq"):
-        return "parquet"
-    raise UsageError(f"{path}: unsupported file type '{suffix}'; give a .csv or .parquet file")
-
-
-def column_names(path: Path) -> list[str]:
-    """The file's header, read without loading its rows."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    if not path.is_file():
-        raise UsageError(f"{path} does not exist; check the path")
-    try:
-        if file_kind(path) == "parquet":
-            return list(pq.read_schema(path).names)
-        with pacsv.open_csv(path) as reader:
-            return list(reader.schema.names)
-    except pa.ArrowInvalid as error:
-        reason = str(error).splitlines()[0]
-        raise UsageError(f"{path} could not be read ({reason}); check its format") from None
-
-
-def iter_batches(
-    path: Path, columns: list[str], as_text: tuple[str, ...] = ()
-) -> Iterator[pa.RecordBatch]:
-    """Record batches of `columns`, streamed: CSV by blocks, Parquet by row groups.
-
-    Columns in `as_text` are read as (dictionary-encoded) text, so that variant labels such as
-    `0`/`1` compare equal to the `--control` given on the command line.
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    try:
-        if file_kind(path) == "parquet":
-            yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)
-            return
-        convert = pacsv.ConvertOptions(
-            include_columns=columns,
-            strings_can_be_null=True,
-            column_types={name: pa.dictionary(pa.int32(), pa.string()) for name in as_text},
-        )
-        read = pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES)
-        with pacsv.open_csv(path, read_options=read, convert_options=convert) as reader:
-            yield from reader
-    except pa.ArrowInvalid as error:
-        reason = str(error).splitlines()[0]
-        raise UsageError(f"{path} could not be read ({reason}); check its format") from None
 
 
 def _codes_and_labels(array: pa.Array) -> tuple[np.ndarray, list[str]]:
@@ -129,7 +70,7 @@ def _metric_values(array: pa.Array, metric_col: str) -> np.ndarray:
 
     kind = array.type.value_type if pa.types.is_dictionary(array.type) else array.type
     if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
-        raise UsageError(
+        raise InvalidData(
             f"metric column '{metric_col}' holds {kind} values; it must be numeric or 0/1"
         )
     return array.cast(pa.float64()).to_numpy(zero_copy_only=False)
@@ -152,6 +93,12 @@ def accumulate_units(path: Path, variant_col: str, metric_col: str) -> UnitLevel
     for batch in iter_batches(path, [variant_col, metric_col], as_text=(variant_col,)):
         codes, labels = _codes_and_labels(batch.column(variant_col))
         values = _metric_values(batch.column(metric_col), metric_col)
+        infinite = np.flatnonzero(np.isinf(values))
+        if len(infinite):
+            raise InvalidData(
+                f"{path}, data row {rows + int(infinite[0]) + 1}: metric '{metric_col}' is "
+                f"{values[infinite[0]]:g}; fix or remove the row"
+            )
         rows += len(values)
         keep = (codes >= 0) & ~np.isnan(values)
         if not keep.all():
@@ -175,34 +122,66 @@ def accumulate_units(path: Path, variant_col: str, metric_col: str) -> UnitLevel
 
 def read_aggregated(path: Path, variant_col: str, columns: list[str]) -> dict[str, ArmStats]:
     """Per-variant statistics from a file of `n,conversions` or `n,sum,sum_squares` rows;
-    several rows of one variant (e.g. one per day) are added up."""
+    several rows of one variant (e.g. one per day) are added up.
+
+    Every cell is checked before anything is added up, so a blank cannot count as 0: each row
+    needs a variant and a finite value in every column, whole non-negative counts,
+    conversions between 0 and n, and a `sum_squares` that some data could give
+    (at least sum**2 / n).
+    """
+    import numpy as np
     import pyarrow as pa
     from pandas.api.types import is_numeric_dtype
 
     tables = list(iter_batches(path, [variant_col, *columns], as_text=(variant_col,)))
-    if not tables:
-        raise UsageError(f"{path} has no rows; give a file with one row per variant")
-    frame = pa.Table.from_batches(tables).to_pandas()
-    frame[variant_col] = frame[variant_col].astype(str)
+    frame = pa.Table.from_batches(tables).to_pandas() if tables else None
+    if frame is None or len(frame) == 0:
+        raise InvalidData(f"{path} has no rows; give a file with one row per variant")
     for name in columns:
         if not is_numeric_dtype(frame[name]):
-            raise UsageError(f"column '{name}' must be numeric in {path}; fix the file")
+            raise InvalidData(f"column '{name}' must be numeric in {path}; fix the file")
+
+    def refuse(mask, problem: str) -> None:
+        rows = np.flatnonzero(np.asarray(mask))
+        if len(rows):
+            row = int(rows[0])
+            label = frame[variant_col].iloc[row]
+            where = f"variant '{label}'" if isinstance(label, str) else "no variant"
+            raise InvalidData(f"{path}, data row {row + 1} ({where}): {problem}; fix the file")
+
+    refuse(frame[variant_col].isna(), f"the variant column '{variant_col}' is blank")
+    for name in columns:
+        values = frame[name].to_numpy(dtype=float, na_value=np.nan)
+        refuse(np.isnan(values), f"'{name}' is blank")
+        refuse(np.isinf(values), f"'{name}' is not a finite number")
+    values = {name: frame[name].to_numpy(dtype=float) for name in columns}
+    n = values["n"]
+    counts = ["n", "conversions"] if "conversions" in columns else ["n"]
+    for name in counts:
+        refuse(values[name] < 0, f"'{name}' is negative")
+        refuse(values[name] % 1 != 0, f"'{name}' is not a whole number of units")
+    if "conversions" in columns:
+        refuse(values["conversions"] > n, "more conversions than units (n)")
+    else:
+        total, squares = values["sum"], values["sum_squares"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            floor = np.where(n > 0, total**2 / n, 0.0)
+        refuse(
+            (squares < floor * (1 - 1e-9)) | ((n == 0) & (total != 0)),
+            "'sum_squares' is below sum**2 / n, which no data can give "
+            "(it must be the sum of the squared values)",
+        )
+
+    frame[variant_col] = frame[variant_col].astype(str)
     sums = frame.groupby(variant_col, sort=False)[columns].sum()
     arms: dict[str, ArmStats] = {}
     for label, row in sums.iterrows():
-        n = float(row["n"])
-        if n < 0 or any(math.isnan(float(row[name])) for name in columns):
-            raise UsageError(f"variant '{label}' has a missing or negative count; fix the file")
+        n_arm = float(row["n"])
         if "conversions" in columns:
             conversions = float(row["conversions"])
-            if not 0 <= conversions <= n:
-                raise UsageError(
-                    f"variant '{label}' has {conversions:g} conversions out of {n:g}; "
-                    "conversions must lie between 0 and n"
-                )
-            arms[str(label)] = ArmStats.from_sums(n, conversions, conversions, binary=True)
+            arms[str(label)] = ArmStats.from_sums(n_arm, conversions, conversions, binary=True)
         else:
             arms[str(label)] = ArmStats.from_sums(
-                n, float(row["sum"]), float(row["sum_squares"]), binary=False
+                n_arm, float(row["sum"]), float(row["sum_squares"]), binary=False
             )
     return arms

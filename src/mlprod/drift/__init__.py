@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mlprod.drift.compare import DriftResult
+    from mlprod.drift.comparison import DriftResult
 
 
 def compare(reference, current, columns=None, **thresholds) -> DriftResult:
-    """Compare two DataFrames column by column; see `mlprod.drift.compare.compare`."""
-    from mlprod.drift.compare import compare as compare_frames
+    """Compare two DataFrames column by column; see `mlprod.drift.comparison.compare`."""
+    from mlprod.drift.comparison import compare as compare_frames
 
     return compare_frames(reference, current, columns, **thresholds)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mlprod.ab.output import dumps, number
-from mlprod.drift.compare import DEFAULTS
+from mlprod.drift.comparison import DEFAULTS
 from mlprod.errors import UsageError
+from mlprod.output import dumps, number
+
+EFFECT_NAMES = {"wasserstein_norm": "Wasserstein/sd", "jensen_shannon": "Jensen-Shannon"}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -20,14 +22,28 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--alpha", type=float, default=DEFAULTS["alpha"], help="family-wise level (0.05)"
     )
     parser.add_argument(
+        "--wasserstein-threshold",
+        type=float,
+        default=DEFAULTS["wasserstein_threshold"],
+        help="smallest Wasserstein distance, in reference standard deviations, that makes a "
+        "numeric change material (0.1)",
+    )
+    parser.add_argument(
+        "--jensen-shannon-threshold",
+        type=float,
+        default=DEFAULTS["jensen_shannon_threshold"],
+        help="smallest Jensen-Shannon distance that makes a categorical change material (0.1)",
+    )
+    parser.add_argument(
         "--psi-threshold",
         type=float,
         default=DEFAULTS["psi_threshold"],
-        help="smallest PSI that counts as drift (0.1)",
+        help="also require this PSI (off: PSI reads higher on small batches)",
     )
     parser.add_argument(
         "--share",
         type=float,
+        dest="share_threshold",
         default=DEFAULTS["share_threshold"],
         help="share of drifted columns that makes the data set drift (0.5)",
     )
@@ -40,7 +56,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when the data set drifts (default), when any column does, or never",
     )
     parser.add_argument("--format", choices=["text", "json"], default="text")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, flags={"share_threshold": "--share", "path": "--report"})
 
 
 def _print_text(result) -> None:
@@ -48,6 +64,7 @@ def _print_text(result) -> None:
         flag = "DRIFT" if column.drift else "ok"
         stats = (
             f"{column.test} statistic {number(column.statistic)}, p = {number(column.p_value, 3)}"
+            f", {EFFECT_NAMES[column.effect_measure]} {number(column.effect, 3)}"
             f", PSI {number(column.psi, 3)}"
             if column.statistic is not None
             else column.test
@@ -62,8 +79,8 @@ def _print_text(result) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlprod.drift.compare import compare
-    from mlprod.drift.load import read_table
+    from mlprod.drift.comparison import compare
+    from mlprod.tables import read_table
 
     if args.report is not None and not args.report.parent.is_dir():
         raise UsageError(f"directory {args.report.parent} does not exist; create it first")
@@ -74,8 +91,10 @@ def run(args: argparse.Namespace) -> int:
         current,
         args.columns,
         alpha=args.alpha,
+        wasserstein_threshold=args.wasserstein_threshold,
+        jensen_shannon_threshold=args.jensen_shannon_threshold,
         psi_threshold=args.psi_threshold,
-        share_threshold=args.share,
+        share_threshold=args.share_threshold,
         bins=args.bins,
         exclude=args.exclude,
     )

@@ -10,12 +10,12 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlprod.errors import UsageError
+from mlprod.errors import InvalidParameter
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mlprod.drift.compare import ColumnDrift, DriftResult
+    from mlprod.drift.comparison import ColumnDrift, DriftResult
 
 MAX_CATEGORIES = 15
 
@@ -38,6 +38,14 @@ def _psi_words(value: float | None) -> str:
     if value < 0.25:
         return f"{value:.3f} (moderate shift)"
     return f"{value:.3f} (large shift)"
+
+
+def _effect_words(column: ColumnDrift) -> str:
+    if column.effect is None:
+        return "-"
+    if column.effect_measure == "wasserstein_norm":
+        return f"{column.effect:.3f} standard deviations"
+    return f"{column.effect:.3f} (Jensen-Shannon)"
 
 
 def _figure_png(reference: pd.Series, current: pd.Series, column: ColumnDrift) -> str:
@@ -86,7 +94,8 @@ def render_html(reference: pd.DataFrame, current: pd.DataFrame, result: DriftRes
         rows.append(
             f"<tr><td>{esc(column.column)}</td>"
             f"<td class='{'yes' if column.drift else 'no'}'>{'Yes' if column.drift else 'No'}</td>"
-            f"<td>{esc(notes)}</td><td>{_psi_words(column.psi)}</td>"
+            f"<td>{esc(notes)}</td><td>{_effect_words(column)}</td>"
+            f"<td>{_psi_words(column.psi)}</td>"
             f"<td>{'-' if column.p_value is None else f'{column.p_value:.2g}'}</td></tr>"
         )
     figures = []
@@ -101,6 +110,8 @@ def render_html(reference: pd.DataFrame, current: pd.DataFrame, result: DriftRes
             )
     extra = "".join(f"<li>{esc(finding)}</li>" for finding in result.findings)
     thresholds = result.thresholds
+    psi = thresholds["psi_threshold"]
+    psi_rule = "" if psi is None else f" and the stability index at least {psi:g}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Data drift report</title>
 <style>{STYLE}</style></head><body>
@@ -109,18 +120,24 @@ def render_html(reference: pd.DataFrame, current: pd.DataFrame, result: DriftRes
 <h2>How to read this</h2>
 <p>Each column of the new data is compared with the same column in the reference data (the
 data the model learned from). A column is marked <b>changed</b> only when the difference is
-both too large to be chance and large enough to matter. The <i>stability index</i> measures
-the size of the change: below 0.1 the column is stable, 0.1 to 0.25 is a moderate shift,
-above 0.25 a large one. When a model's inputs change, its predictions may no longer be
-reliable: retraining or investigating the data source is usually the next step.</p>
+both too large to be chance and large enough to matter. The <i>size of the change</i> is,
+for numbers, how far the values moved on average, in standard deviations of the reference
+(a shift of the whole column by a tenth of its spread is 0.1), and for categories the
+Jensen-Shannon distance between the shares of rows (moving a tenth of the rows between two
+categories gives about 0.1); from 0.1 up a change counts as material. The <i>stability
+index</i> (PSI) is shown as well, for those who know it; it reads higher on small batches
+than on large ones, so it does not decide. When a model's inputs change, its predictions
+may no longer be reliable: retraining or investigating the data source is usually the next step.</p>
 <h2>Columns</h2>
-<table><tr><th>Column</th><th>Changed?</th><th>What changed</th><th>Stability index</th>
-<th>p-value</th></tr>{"".join(rows)}</table>
+<table><tr><th>Column</th><th>Changed?</th><th>What changed</th><th>Size of change</th>
+<th>Stability index</th><th>p-value</th></tr>{"".join(rows)}</table>
 {f"<ul>{extra}</ul>" if extra else ""}
 {"<h2>Changed columns</h2>" + "".join(figures) if figures else ""}
 <p><small>Tests: Kolmogorov-Smirnov (numbers), chi-square (categories); a column changes
-when p &lt; {thresholds["alpha_per_column"]:.2g} and stability index &ge;
-{thresholds["psi_threshold"]:g}; the data set has drifted when at least
+when p &lt; {thresholds["alpha_per_column"]:.2g} and the size of the change is at least
+{thresholds["wasserstein_threshold"]:g} standard deviations (numbers) or
+{thresholds["jensen_shannon_threshold"]:g} (categories){psi_rule}; the data set has drifted
+when at least
 {thresholds["share_threshold"]:.0%} of columns changed.</small></p>
 </body></html>
 """
@@ -131,6 +148,6 @@ def write_report(
 ) -> Path:
     path = Path(path)
     if not path.parent.is_dir():
-        raise UsageError(f"directory {path.parent} does not exist; create it or fix --report")
+        raise InvalidParameter("path", f"is in {path.parent}, which does not exist; create it")
     path.write_text(render_html(reference, current, result), encoding="utf-8")
     return path

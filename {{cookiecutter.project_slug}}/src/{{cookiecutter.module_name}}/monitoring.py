@@ -1,7 +1,7 @@
 """Drift monitoring: does a new batch of inputs still look like the training data?
 
 `make monitor BATCH=<file>` compares each feature of the batch with the training split
-(Kolmogorov-Smirnov or chi-square, and PSI, from `mlprod drift`), writes an HTML report a
+(a two-sample test and an effect size, from `mlprod drift`), writes an HTML report a
 stakeholder can read, and fails when any feature has drifted materially: the cue to
 investigate the source and consider retraining (see docs/phases/06-evaluation.md).
 """
@@ -32,7 +32,8 @@ def check_drift(reference: pd.DataFrame, batch: pd.DataFrame):
         batch: new inputs, validated against the feature schema.
 
     Returns:
-        mlprod's DriftResult: per-column tests, PSI and flags, and `dataset_drift`.
+        mlprod's DriftResult: per-column tests, effect sizes, PSI and flags, and
+        `dataset_drift`.
     """
     columns = list(FEATURE_NAMES)
     stale = [column for column in columns if column not in reference.columns]

@@ -1,4 +1,4 @@
-"""`--format text|json` output shared by the evaluation commands."""
+"""`--format text|json` output shared by `mlprod ab` and `mlprod drift`."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def dumps(value: object) -> str:
     return json.dumps(plain(value), indent=2, allow_nan=False)
 
 
-def number(value: float, digits: int = 4) -> str:
-    """Compact text rendering; `n/a` for values that do not exist (NaN)."""
+def number(value: float | None, digits: int = 4) -> str:
+    """Compact text rendering; `n/a` for values that do not exist (None, NaN)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     return f"{value:.{digits}g}"

@@ -1,0 +1,134 @@
+"""Each interval agrees with the p-value beside it, and is what its method says it is."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize_scalar
+from scipy.special import stdtrit
+from scipy.stats import norm
+
+from mlprod.ab.stats import compare_means, compare_proportions
+
+ALPHAS = st.sampled_from([0.01, 0.05, 0.1, 0.2])
+
+
+def excludes_zero(low, high):
+    return low > 0 or high < 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n_c=st.integers(2, 10**6),
+    n_t=st.integers(2, 10**6),
+    share_c=st.floats(0, 1),
+    share_t=st.floats(0, 1),
+    alpha=ALPHAS,
+)
+def test_conversion_intervals_exclude_zero_exactly_when_p_is_below_alpha(
+    n_c, n_t, share_c, share_t, alpha
+):
+    x_c, x_t = round(n_c * share_c), round(n_t * share_t)
+    assume(0 < x_c + x_t < n_c + n_t)
+    result = compare_proportions(x_c, n_c, x_t, n_t, alpha)
+    significant = result.p_value < alpha
+    assert excludes_zero(result.ci_low, result.ci_high) == significant
+    assert result.ci_low <= result.lift_abs <= result.ci_high
+    if x_c > 0:
+        assert excludes_zero(result.ci_rel_low, result.ci_rel_high) == significant
+        assert result.ci_rel_low <= result.lift_rel <= result.ci_rel_high
+    else:
+        assert math.isnan(result.lift_rel) and math.isnan(result.ci_rel_low)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_c=st.integers(3, 2000),
+    n_t=st.integers(3, 2000),
+    mean_c=st.floats(-5, 5),
+    shift=st.floats(-1, 1),
+    scale=st.floats(0.1, 10),
+    alpha=ALPHAS,
+)
+def test_mean_intervals_exclude_zero_exactly_when_p_is_below_alpha(
+    seed, n_c, n_t, mean_c, shift, scale, alpha
+):
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(mean_c, scale, n_c), rng.normal(mean_c + shift, scale, n_t)
+    result = compare_means(n_c, x.mean(), x.var(ddof=1), n_t, y.mean(), y.var(ddof=1), alpha)
+    significant = result.p_value < alpha
+    assert excludes_zero(result.ci_low, result.ci_high) == significant
+    if math.isfinite(result.ci_rel_low):
+        assert excludes_zero(result.ci_rel_low, result.ci_rel_high) == significant
+        assert result.ci_rel_low <= result.lift_rel <= result.ci_rel_high
+    else:
+        # Fieller's set is unbounded only when the control mean is not significant itself,
+        # at the quantile of the test.
+        vm_c, vm_t = x.var(ddof=1) / n_c, y.var(ddof=1) / n_t
+        df = (vm_c + vm_t) ** 2 / (vm_c**2 / (n_c - 1) + vm_t**2 / (n_t - 1))
+        assert x.mean() ** 2 <= stdtrit(df, alpha / 2) ** 2 * vm_c
+
+
+def score_statistic_diff(x_c, n_c, x_t, n_t, diff):
+    """The score statistic with the restricted maximum likelihood found numerically."""
+
+    def minus_log_likelihood(p_c):
+        p_t = p_c + diff
+        return -(
+            x_c * np.log(p_c)
+            + (n_c - x_c) * np.log1p(-p_c)
+            + (x_t * np.log(p_t) if x_t else 0)
+            + (n_t - x_t) * np.log1p(-p_t)
+        )
+
+    low, high = max(0, -diff), min(1, 1 - diff)
+    p_c = minimize_scalar(
+        minus_log_likelihood,
+        bounds=(low + 1e-12, high - 1e-12),
+        method="bounded",
+        options={"xatol": 1e-13},
+    ).x
+    p_t = p_c + diff
+    variance = p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c
+    return (x_t / n_t - x_c / n_c - diff) / math.sqrt(variance)
+
+
+@pytest.mark.parametrize(
+    "x_c, n_c, x_t, n_t",
+    [(5, 83, 12, 99), (1000, 10_000, 1100, 10_000), (3, 40, 9, 45), (50, 1000, 0, 1000)],
+)
+def test_difference_interval_ends_where_the_score_test_starts_rejecting(x_c, n_c, x_t, n_t):
+    result = compare_proportions(x_c, n_c, x_t, n_t, 0.05)
+    crit = norm.ppf(0.975)
+    assert score_statistic_diff(x_c, n_c, x_t, n_t, result.ci_low) == pytest.approx(crit, 1e-5)
+    assert score_statistic_diff(x_c, n_c, x_t, n_t, result.ci_high) == pytest.approx(-crit, 1e-5)
+
+
+def test_no_conversions_in_the_treatment_keeps_an_interval():
+    # The issue's example: control 30 of 1000, treatment 0 of 1000.
+    result = compare_proportions(30, 1000, 0, 1000)
+    assert result.lift_rel == -1
+    assert result.ci_rel_low == -1 and -1 < result.ci_rel_high < 0
+    assert result.ci_rel_high == pytest.approx(-0.8724, abs=1e-4)
+    assert result.ci_low < result.lift_abs < result.ci_high < 0
+
+
+def test_fieller_interval_ends_where_the_t_statistic_reaches_its_quantile():
+    n_c, mean_c, var_c, n_t, mean_t, var_t = 400, 10.0, 16.0, 380, 10.9, 20.0
+    result = compare_means(n_c, mean_c, var_c, n_t, mean_t, var_t)
+    vm_c, vm_t = var_c / n_c, var_t / n_t
+    df = (vm_c + vm_t) ** 2 / (vm_c**2 / (n_c - 1) + vm_t**2 / (n_t - 1))
+    crit = -stdtrit(df, 0.025)
+    for relative in (result.ci_rel_low, result.ci_rel_high):
+        ratio = relative + 1
+        statistic = abs(mean_t - ratio * mean_c) / math.sqrt(vm_t + ratio**2 * vm_c)
+        assert statistic == pytest.approx(crit, rel=1e-9)
+
+
+def test_control_mean_near_zero_gives_no_relative_interval():
+    result = compare_means(100, 0.01, 1.0, 100, 0.5, 1.0)
+    assert result.p_value < 0.05
+    assert math.isnan(result.ci_rel_low) and math.isnan(result.ci_rel_high)
