@@ -25,6 +25,10 @@ UNSELECTED = {
         "realtime": [f"{MODULE}/predict.py", "tests/test_predict.py"],
         "both": [],
     },
+    "batch_engine": {
+        "pandas": [f"{MODULE}/spark_predict.py", "tests/test_spark_predict.py"],
+        "spark": [],
+    },
     "ci": {
         "github": [".gitlab-ci.yml", ".gitlab"],
         "gitlab": [".github"],

@@ -80,6 +80,11 @@ def problems(answers):
             f"python_version '{answers['python_version']}' is not supported; "
             f"choose one of {', '.join(SUPPORTED_PYTHONS)}"
         )
+    if answers["batch_engine"] == "spark" and answers["deployment"] == "realtime":
+        yield (
+            "batch_engine 'spark' scores batches, which deployment 'realtime' does not generate; "
+            "choose deployment=batch or deployment=both, or leave batch_engine=pandas"
+        )
 
 
 def main():

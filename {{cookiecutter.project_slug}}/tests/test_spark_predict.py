@@ -1,0 +1,127 @@
+"""Batch prediction on Spark, on a real local Spark (one session for the module), against
+the pandas scorer on the same files: same predictions, same rejected rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }} import model_io, predict, schema, spark_predict
+from {{ cookiecutter.module_name }}.errors import DataError
+from {{ cookiecutter.module_name }}.sample import make_sample
+
+
+@pytest.fixture(scope="module")
+def spark():
+    session = spark_predict.session("tests")
+    session.conf.set("spark.sql.shuffle.partitions", "2")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def model_bytes(artifact, tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("model") / "model.skops"
+    model_io.save(artifact, path)
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def rows_with_bad_ones() -> pd.DataFrame:
+    """20,000 rows, of which three break the schema in three ways."""
+    rows = make_sample(20_000, seed=5).drop(columns=[schema.TARGET]).astype({"send_hour": object})
+    rows.loc[3, "send_hour"] = None  # empty
+    rows.loc[4000, "tenure_months"] = -5  # out of range
+    rows.loc[15000, "weekday"] = "Funday"  # a category unseen in training
+    return rows
+
+
+def pandas_scores(source, tmp_path, artifact):
+    output = tmp_path / "pandas.parquet"
+    counts = predict.predict_file(source, output, artifact, 5000, skip_invalid=True)
+    return counts, pd.read_parquet(output), pd.read_csv(predict.rejected_path(output))
+
+
+def spark_scores(spark, source, tmp_path, model_bytes):
+    output = tmp_path / "spark.parquet"
+    counts = spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes, True)
+    rejected = spark_predict.rejected_path(str(output))
+    return counts, pd.read_parquet(output), pd.read_csv(rejected) if counts["rejected"] else None
+
+
+def assert_same(pandas_result, spark_result):
+    (pandas_counts, pandas_scored, pandas_rejected) = pandas_result
+    (spark_counts, spark_scored, spark_rejected) = spark_result
+    assert spark_counts == pandas_counts
+    by_id = spark_scored.set_index(schema.ID_COLUMN).loc[pandas_scored[schema.ID_COLUMN]]
+    assert list(spark_scored.columns) == list(pandas_scored.columns)
+    assert (by_id["prediction"].to_numpy() == pandas_scored["prediction"].to_numpy()).all()
+    gap = abs(by_id["probability"].to_numpy() - pandas_scored["probability"].to_numpy())
+    assert gap.max() <= 1e-12
+    assert set(spark_scored["model_version"]) == set(pandas_scored["model_version"])
+    reasons = ["customer_id", "error"]
+    assert (
+        spark_rejected[reasons].sort_values("customer_id").to_numpy().tolist()
+        == pandas_rejected[reasons].sort_values("customer_id").to_numpy().tolist()
+    )
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_spark_writes_the_pandas_predictions_and_rejections(
+    spark, model_bytes, artifact, rows_with_bad_ones, tmp_path, suffix
+):
+    source = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        rows_with_bad_ones.to_csv(source, index=False)
+    else:
+        rows_with_bad_ones.astype({"send_hour": "float64"}).to_parquet(source, index=False)
+    pandas_result = pandas_scores(source, tmp_path, artifact)
+    assert pandas_result[0] == {"scored": 19_997, "rejected": 3}
+    rejected = pandas_result[2].set_index("customer_id")["error"]
+    assert "weekday: fails isin" in rejected[rows_with_bad_ones.at[15000, "customer_id"]]
+    assert_same(pandas_result, spark_scores(spark, source, tmp_path, model_bytes))
+
+
+def test_a_bad_row_stops_the_run_naming_it_and_writes_nothing(
+    spark, model_bytes, rows_with_bad_ones, tmp_path
+):
+    source = tmp_path / "in.csv"
+    rows_with_bad_ones.to_csv(source, index=False)
+    output = tmp_path / "out.parquet"
+    with pytest.raises(DataError) as refused:
+        spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes)
+    first = rows_with_bad_ones.at[3, "customer_id"]
+    assert f"the row with customer_id '{first}'" in str(refused.value)
+    assert "send_hour: fails not_nullable" in str(refused.value)
+    assert "and 2 more rows" in str(refused.value)
+    assert not output.exists()
+
+
+def test_a_partitioned_parquet_folder_with_an_empty_part_is_scored_whole(
+    spark, model_bytes, artifact, tmp_path
+):
+    rows = make_sample(3000, seed=9).drop(columns=[schema.TARGET])
+    folder = tmp_path / "batch"
+    rows.to_parquet(folder, partition_cols=["channel"], index=False)
+    empty_part = folder / "channel=newsletter" / "empty.parquet"
+    rows.iloc[0:0].drop(columns=["channel"]).to_parquet(empty_part, index=False)
+    whole = tmp_path / "whole.parquet"
+    rows.to_parquet(whole, index=False)
+    pandas_counts = predict.predict_file(whole, tmp_path / "p.parquet", artifact, 1000)
+    counts = spark_predict.predict_on_spark(
+        spark, str(folder), str(tmp_path / "s.parquet"), model_bytes
+    )
+    assert counts == pandas_counts == {"scored": 3000, "rejected": 0}
+    expected = pd.read_parquet(tmp_path / "p.parquet").set_index(schema.ID_COLUMN)
+    scored = pd.read_parquet(tmp_path / "s.parquet").set_index(schema.ID_COLUMN)
+    gap = abs(scored["probability"] - expected.loc[scored.index, "probability"])
+    assert gap.max() <= 1e-12
+
+
+def test_a_missing_column_is_refused_before_any_work(spark, model_bytes, tmp_path):
+    source = tmp_path / "in.csv"
+    make_sample(50, seed=2).drop(columns=[schema.TARGET, "send_hour"]).to_csv(source, index=False)
+    output = tmp_path / "out.csv"
+    with pytest.raises(DataError, match=r"in.csv: column 'send_hour' is missing; fix the data"):
+        spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes)
+    assert not output.exists()
