@@ -51,8 +51,9 @@ def test_make_predict_engine_spark_matches_engine_pandas(project):
     raw.loc[7, "weekday"] = "Funday"
     raw.to_csv(project / "batch.csv", index=False)
     for engine in ("pandas", "spark"):
-        result = run("make", "predict", f"ENGINE={engine}", "INPUT=batch.csv",
-                     f"OUTPUT={engine}.parquet", "SKIP_INVALID=1", cwd=project, env=env)  # fmt: skip
+        output = f"OUTPUT={engine}.parquet"
+        result = run("make", "predict", f"ENGINE={engine}", "INPUT=batch.csv", output,
+                     "SKIP_INVALID=1", cwd=project, env=env)  # fmt: skip
         assert "1999 rows scored with model" in result.stdout
         assert f"1 rejected to {engine}.rejected.csv" in result.stdout
     pandas_scored = pd.read_parquet(project / "pandas.parquet")
