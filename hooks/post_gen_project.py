@@ -26,7 +26,11 @@ UNSELECTED = {
         "both": [],
     },
     "batch_engine": {
-        "pandas": [f"{MODULE}/spark_predict.py", "tests/test_spark_predict.py"],
+        "pandas": [
+            f"{MODULE}/spark_predict.py",
+            f"{MODULE}/spark_monitor.py",
+            "tests/test_spark.py",
+        ],
         "spark": [],
     },
     "ci": {

@@ -109,7 +109,11 @@ BY_CHOICE = {
     },
     ("ci", "none"): {".github/pull_request_template.md", ".github/CODEOWNERS"},
     ("notebook_format", "jupytext"): {"jupytext.toml"},
-    ("batch_engine", "spark"): {"src/{module}/spark_predict.py", "tests/test_spark_predict.py"},
+    ("batch_engine", "spark"): {
+        "src/{module}/spark_predict.py",
+        "src/{module}/spark_monitor.py",
+        "tests/test_spark.py",
+    },
     ("deployment", "batch"): {"src/{module}/predict.py", "tests/test_predict.py"},
     ("deployment", "realtime"): {"src/{module}/serve.py", "tests/test_serve.py"},
     ("deployment", "both"): {

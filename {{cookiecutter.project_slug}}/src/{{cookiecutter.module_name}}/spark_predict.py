@@ -103,7 +103,9 @@ def _artifact(model_bytes) -> model_io.ModelArtifact:
 def scorer(model_bytes, input_columns: list[str]):
     """The mapInPandas function: validate and score each Arrow batch, yielding scored rows
     and rejected rows (with `error`) in the columns of result_schema."""
-    names = result_schema(input_columns).fieldNames()
+    fields = result_schema(input_columns).fields
+    names = [field.name for field in fields]
+    text = [field.name for field in fields if field.dataType.typeName() == "string"]
 
     def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         artifact = _artifact(model_bytes)
@@ -117,20 +119,21 @@ def scorer(model_bytes, input_columns: list[str]):
             valid, rejected = predict.split_valid(batch, schema, skip_invalid=True)
             scored = predict.predictions(valid, artifact)
             scored[ROW] = valid[ROW].to_numpy()
-            yield _as_arrow_accepts(scored.reindex(columns=names))
+            yield _as_arrow_accepts(scored.reindex(columns=names), text)
             if len(rejected):
                 out = original.loc[rejected.index, input_columns + [ROW, SOURCE]]
                 out["error"] = rejected["error"].to_numpy()
-                yield _as_arrow_accepts(out.reindex(columns=names))
+                yield _as_arrow_accepts(out.reindex(columns=names), text)
 
     return score
 
 
-def _as_arrow_accepts(frame: pd.DataFrame) -> pd.DataFrame:
-    # pandas' "string" columns convert to chunked Arrow arrays, which Spark's batch writer
-    # refuses; plain objects convert to one array.
-    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
-    return frame.astype(dict.fromkeys(text, object))
+def _as_arrow_accepts(frame: pd.DataFrame, text: list[str]) -> pd.DataFrame:
+    # Text columns as plain objects with None: pandas' "string" columns and columns of NaN
+    # (absent from this half) convert to chunked Arrow arrays, which Spark's writer refuses.
+    for column in text:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
 
 
 def result_schema(input_columns: list[str]):
@@ -164,27 +167,27 @@ def read_model_bytes(spark, model: str) -> bytes:
     return bytes(rows[0]["content"])
 
 
-def _outcome_counts(results, source: str) -> dict[bool, int]:
-    """Rows scored (False) and rejected (True): the action that runs the scoring."""
+def collect(frame, source: str) -> list:
+    """Run `frame` and bring its (few, aggregated) rows to the driver; a DataError raised in a
+    worker (a problem no skipping fixes, such as a column of the wrong type) comes back as
+    itself, one line, instead of a Java stack trace."""
     from pyspark.errors import PythonException
-    from pyspark.sql import functions as F
 
     try:
-        rows = results.groupBy(F.col("error").isNotNull().alias("bad")).count().collect()
+        return frame.collect()
     except PythonException as error:
-        # A problem no skipping can fix (a whole column of the wrong type) stops a worker;
-        # its one-line DataError is the last line of the worker's traceback.
         lines = [line for line in str(error).splitlines() if "DataError: " in line]
         if not lines:
             raise
         raise DataError(f"{source}: {lines[-1].split('DataError: ', 1)[1]}") from None
-    return {row["bad"]: row["count"] for row in rows}
 
 
 def _write(frame, path: str) -> None:
     writer = frame.write.mode("overwrite")
     if tables.file_format(Path(path)) == "csv":
-        writer.option("header", True).csv(path)
+        # Quotes inside a value doubled (RFC 4180, as pandas and Arrow write and read them),
+        # not backslash-escaped as Spark does by default.
+        writer.option("header", True).option("escape", '"').csv(path)
     else:
         writer.parquet(path)
 
@@ -225,7 +228,8 @@ def predict_on_spark(
         scorer(shipped, input_columns), result_schema(input_columns)
     ).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        counts = _outcome_counts(results, source)
+        outcomes = results.groupBy(F.col("error").isNotNull().alias("bad")).count()
+        counts = {row["bad"]: row["count"] for row in collect(outcomes, source)}
         scored, rejected = counts.get(False, 0), counts.get(True, 0)
         if scored + rejected == 0:
             raise DataError(f"{source} holds no rows; give files with a header and rows")
@@ -242,7 +246,7 @@ def predict_on_spark(
         if rejected:
             rejected_columns = [*input_columns, "error"]
             bad = bad.sortWithinPartitions(ROW).select(rejected_columns)
-            bad.write.mode("overwrite").option("header", True).csv(rejected_path(output))
+            _write(bad, rejected_path(output))
     finally:
         results.unpersist()
     return {"scored": scored, "rejected": rejected}

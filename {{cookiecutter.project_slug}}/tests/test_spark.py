@@ -1,12 +1,23 @@
-"""Batch prediction on Spark, on a real local Spark (one session for the module), against
-the pandas scorer on the same files: same predictions, same rejected rows."""
+"""Batch prediction and drift monitoring on a real local Spark (one session for the module),
+against the pandas scorer and monitor on the same files: same predictions, same rejected
+rows, same drift verdicts."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import model_io, predict, schema, spark_predict
+from {{ cookiecutter.module_name }} import (
+    data,
+    model_io,
+    monitoring,
+    predict,
+    schema,
+    spark_monitor,
+    spark_predict,
+)
 from {{ cookiecutter.module_name }}.errors import DataError
 from {{ cookiecutter.module_name }}.sample import make_sample
 
@@ -36,17 +47,24 @@ def rows_with_bad_ones() -> pd.DataFrame:
     return rows
 
 
+def read_csv_folder(folder) -> pd.DataFrame:
+    """Spark's CSV output: one file per partition, each with its header."""
+    parts = sorted(folder.glob("part-*.csv"))
+    return pd.concat([pd.read_csv(part, dtype=str) for part in parts], ignore_index=True)
+
+
 def pandas_scores(source, tmp_path, artifact):
     output = tmp_path / "pandas.parquet"
     counts = predict.predict_file(source, output, artifact, 5000, skip_invalid=True)
-    return counts, pd.read_parquet(output), pd.read_csv(predict.rejected_path(output))
+    rejected = pd.read_csv(predict.rejected_path(output), dtype=str)
+    return counts, pd.read_parquet(output), rejected
 
 
 def spark_scores(spark, source, tmp_path, model_bytes):
     output = tmp_path / "spark.parquet"
     counts = spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes, True)
-    rejected = spark_predict.rejected_path(str(output))
-    return counts, pd.read_parquet(output), pd.read_csv(rejected) if counts["rejected"] else None
+    rejected = read_csv_folder(Path(spark_predict.rejected_path(str(output))))
+    return counts, pd.read_parquet(output), rejected
 
 
 def assert_same(pandas_result, spark_result):
@@ -78,7 +96,7 @@ def test_spark_writes_the_pandas_predictions_and_rejections(
     pandas_result = pandas_scores(source, tmp_path, artifact)
     assert pandas_result[0] == {"scored": 19_997, "rejected": 3}
     rejected = pandas_result[2].set_index("customer_id")["error"]
-    assert "weekday: fails isin" in rejected[rows_with_bad_ones.at[15000, "customer_id"]]
+    assert "weekday: fails isin" in rejected[rows_with_bad_ones.loc[15000, "customer_id"]]
     assert_same(pandas_result, spark_scores(spark, source, tmp_path, model_bytes))
 
 
@@ -90,7 +108,7 @@ def test_a_bad_row_stops_the_run_naming_it_and_writes_nothing(
     output = tmp_path / "out.parquet"
     with pytest.raises(DataError) as refused:
         spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes)
-    first = rows_with_bad_ones.at[3, "customer_id"]
+    first = rows_with_bad_ones.loc[3, "customer_id"]
     assert f"the row with customer_id '{first}'" in str(refused.value)
     assert "send_hour: fails not_nullable" in str(refused.value)
     assert "and 2 more rows" in str(refused.value)
@@ -125,3 +143,40 @@ def test_a_missing_column_is_refused_before_any_work(spark, model_bytes, tmp_pat
     with pytest.raises(DataError, match=r"in.csv: column 'send_hour' is missing; fix the data"):
         spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes)
     assert not output.exists()
+
+
+def shifted(rows: pd.DataFrame) -> pd.DataFrame:
+    """Longer tenures and more promotions: a material, significant change of two features."""
+    rows = rows.copy()
+    rows["tenure_months"] = (rows["tenure_months"] * 1.5).round().clip(0, 600)
+    promoted = rows.index % 3 == 0
+    rows.loc[promoted, "channel"] = "promotion"
+    return rows
+
+
+@pytest.mark.parametrize("change", ["none", "shift"])
+def test_spark_monitor_gives_the_pandas_verdicts_from_counts(spark, sample, tmp_path, change):
+    batch = make_sample(20_000, seed=21).drop(columns=[schema.TARGET])
+    if change == "shift":
+        batch = shifted(batch)
+    source = tmp_path / "batch.parquet"
+    batch.to_parquet(source, index=False)
+    expected = monitoring.check_drift(sample, data.validate(batch, data.feature_schema()))
+    result = spark_monitor.check_drift_on_spark(spark, sample, str(source))
+    assert [c.column for c in result.drifted] == [c.column for c in expected.drifted]
+    assert [c.column for c in expected.drifted] == (
+        ["tenure_months", "channel"] if change == "shift" else []
+    )
+    assert result.summary == expected.summary
+    for got, want in zip(result.columns, expected.columns, strict=True):
+        assert got.statistic == pytest.approx(want.statistic, rel=1e-9)
+        assert got.effect == pytest.approx(want.effect, rel=1e-9)
+
+
+def test_spark_monitor_refuses_a_bad_row_in_one_line(spark, sample, tmp_path):
+    batch = make_sample(500, seed=4).drop(columns=[schema.TARGET])
+    batch.loc[10, "weekday"] = "Funday"
+    source = tmp_path / "batch.csv"
+    batch.to_csv(source, index=False)
+    with pytest.raises(DataError, match=r"batch.csv: row 11, column 'weekday': value 'Funday'"):
+        spark_monitor.check_drift_on_spark(spark, sample, str(source))
