@@ -82,7 +82,7 @@ def test_setup_names_the_missing_java_and_the_fix(project, tmp_path):
     # A PATH with the tools make needs but no java, and no JAVA_HOME.
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool in ("bash", "sed", "head", "make"):
+    for tool in ("bash", "sed", "make"):
         os.symlink(shutil.which(tool), bin_dir / tool)
     bare = {**env, "PATH": str(bin_dir)}
     bare.pop("JAVA_HOME", None)
