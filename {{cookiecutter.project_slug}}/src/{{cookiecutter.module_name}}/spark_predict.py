@@ -242,7 +242,9 @@ def predict_on_spark(
                 "fix the data or pass --skip-invalid (SKIP_INVALID=1)"
             )
         ordered = results.where(F.col("error").isNull()).sortWithinPartitions(ROW)
-        _write(ordered.select(OUTPUT_COLUMNS), output)
+        # As the pandas engine: the id column when the input has one.
+        columns = [c for c in OUTPUT_COLUMNS if c != ID_COLUMN or ID_COLUMN in input_columns]
+        _write(ordered.select(columns), output)
         if rejected:
             rejected_columns = [*input_columns, "error"]
             bad = bad.sortWithinPartitions(ROW).select(rejected_columns)
