@@ -142,8 +142,8 @@ def main() -> None:
             project,
             {**env, "SPARK_MASTER": f"local[{cores}]"},
         )  # fmt: skip
-    print(f"rows: {args.rows:,}, {os.cpu_count()} cores; load average before: "
-          f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(f"rows: {args.rows:,}, {os.cpu_count()} cores; load average over the last 15 "
+          f"minutes: {os.getloadavg()[2]:.1f}")  # fmt: skip
     print(f"spark start-up (local[2] session, one-row job, stop): {startup:.1f} s, "
           f"peak {startup_peaks['total']:.0f} MB")  # fmt: skip
     print("| engine | seconds | rows/s | rows/s without start-up | peak MB (sum) | "
