@@ -27,6 +27,14 @@ UNSELECTED = {
         "realtime": ["src/{module}/predict.py", "tests/test_predict.py"],
         "both": [],
     },
+    "batch_engine": {
+        "pandas": [
+            "src/{module}/spark_predict.py",
+            "src/{module}/spark_monitor.py",
+            "tests/test_spark.py",
+        ],
+        "spark": [],
+    },
     "ci": {
         "github": [".gitlab-ci.yml", ".gitlab"],
         "gitlab": [".github"],

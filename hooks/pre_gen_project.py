@@ -87,6 +87,11 @@ def problems(answers):
             f"mlprod_hooks_repository '{hooks_repository}' is not a git URL; e.g. "
             "mlprod_hooks_repository=https://github.com/<org>/mlprod-template, or leave it empty"
         )
+    if answers["batch_engine"] == "spark" and answers["deployment"] == "realtime":
+        yield (
+            "batch_engine 'spark' scores batches, which deployment 'realtime' does not generate; "
+            "choose deployment=batch or deployment=both, or leave batch_engine=pandas"
+        )
 
 
 def main():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -15,6 +16,25 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def template_context() -> dict:
     return json.loads((REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+
+
+def rotating_matrix() -> list[dict[str, str]]:
+    """Every choice of every option at least once: row i takes choice i of each option."""
+    options = {
+        key: value
+        for key, value in template_context().items()
+        if isinstance(value, list) and not key.startswith("_")
+    }
+    cycles = {key: itertools.cycle(choices) for key, choices in options.items()}
+    matrix = [
+        {key: next(cycle) for key, cycle in cycles.items()}
+        for _ in range(max(len(choices) for choices in options.values()))
+    ]
+    for row in matrix:
+        # The pre-generation hook refuses a Spark batch engine without batch scoring.
+        if row["deployment"] == "realtime":
+            row["batch_engine"] = "pandas"
+    return matrix
 
 
 def bake_project(output_dir: Path, **options: str) -> Path:

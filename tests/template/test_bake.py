@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import subprocess
@@ -12,20 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bakery import mlprod_new, run, template_context
+from bakery import mlprod_new, rotating_matrix, run, template_context
 
 CHOICE_OPTIONS = {
     key: value
     for key, value in template_context().items()
     if isinstance(value, list) and not key.startswith("_")
 }
-
-
-def rotating_matrix() -> list[dict[str, str]]:
-    """Every choice of every option at least once: row i takes choice i of each option."""
-    rows = max(len(choices) for choices in CHOICE_OPTIONS.values())
-    cycles = {key: itertools.cycle(choices) for key, choices in CHOICE_OPTIONS.items()}
-    return [{key: next(cycle) for key, cycle in cycles.items()} for _ in range(rows)]
 
 
 MATRIX = rotating_matrix()
@@ -110,6 +102,11 @@ BY_CHOICE = {
         ".github/dependabot.yml",
     },
     ("notebook_format", "jupytext"): {"jupytext.toml"},
+    ("batch_engine", "spark"): {
+        "src/{module}/spark_predict.py",
+        "src/{module}/spark_monitor.py",
+        "tests/test_spark.py",
+    },
     ("deployment", "batch"): {"src/{module}/predict.py", "tests/test_predict.py"},
     ("deployment", "realtime"): {"src/{module}/serve.py", "tests/test_serve.py"},
     ("deployment", "both"): {

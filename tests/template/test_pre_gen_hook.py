@@ -21,6 +21,7 @@ BAD_ANSWERS = [
     ({"project_slug": "-model"}, "project_slug"),
     ({"author_email": "not-an-email"}, "author_email"),
     ({"author_email": "a@b"}, "author_email"),
+    ({"batch_engine": "spark", "deployment": "realtime"}, "batch_engine"),
 ]
 
 

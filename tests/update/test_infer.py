@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import pytest
-from bakery import bake_project, template_context
+from bakery import bake_project, rotating_matrix
 
 from mlprod.update.infer import hook_sources, infer_answers
 from mlprod.update.record import Record
 
-CHOICES = {
-    key: value
-    for key, value in template_context().items()
-    if isinstance(value, list) and not key.startswith("_")
-}
-ROWS = max(len(choices) for choices in CHOICES.values())
-CYCLES = {key: itertools.cycle(choices) for key, choices in CHOICES.items()}
-MATRIX = [{key: next(cycle) for key, cycle in CYCLES.items()} for _ in range(ROWS)]
+MATRIX = rotating_matrix()
 
 
 def reader(project: Path):

@@ -29,6 +29,7 @@ def test_mlprod_new_records_the_answers_the_version_and_the_source(tmp_path):
         "license": "MIT",
         "env_manager": "uv",
         "deployment": "both",
+        "batch_engine": "pandas",
         "dvc_remote": "local",
         "ci": "gitlab",
         "precommit_source": "pypi",

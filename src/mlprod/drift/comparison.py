@@ -141,11 +141,15 @@ def _category_counts(series: pd.Series) -> pd.Series:
 
 
 def _compare_categorical(ref: pd.Series, cur: pd.Series) -> dict[str, object]:
+    return compare_category_counts(_category_counts(ref), _category_counts(cur))
+
+
+def compare_category_counts(ref_counts: pd.Series, cur_counts: pd.Series) -> dict[str, object]:
+    """The categorical comparison from the count of rows per category on each side."""
     import numpy as np
     import pandas as pd
     from scipy.stats import chi2_contingency
 
-    ref_counts, cur_counts = _category_counts(ref), _category_counts(cur)
     table = pd.concat([ref_counts, cur_counts], axis=1, keys=["ref", "cur"]).fillna(0)
     findings = []
     unseen = [str(name) for name in table.index[table["ref"] == 0]]
@@ -305,10 +309,29 @@ def compare(
         results.append(column)
         tested.append(column)
 
+    return decide(results, tested, findings, thresholds)
+
+
+def decide(
+    results: list[ColumnDrift],
+    tested: list[ColumnDrift],
+    findings: list[str],
+    thresholds: dict[str, float | None],
+) -> DriftResult:
+    """Flag the tested columns that changed significantly and materially, and summarise.
+
+    Args:
+        results: every column's outcome, tested or skipped, in report order.
+        tested: the columns with a test and an effect size (also in `results`).
+        findings: data-set level findings.
+        thresholds: as checked by compare().
+    """
+    alpha, psi_threshold = thresholds["alpha"], thresholds["psi_threshold"]
+    share_threshold = thresholds["share_threshold"]
     per_column_alpha = alpha / max(len(tested), 1)
     effect_thresholds = {
-        "numeric": wasserstein_threshold,
-        "categorical": jensen_shannon_threshold,
+        "numeric": thresholds["wasserstein_threshold"],
+        "categorical": thresholds["jensen_shannon_threshold"],
     }
     for column in tested:
         significant = column.p_value is not None and column.p_value < per_column_alpha

@@ -51,6 +51,8 @@ def infer_answers(read: Reader) -> dict[str, str]:
         realtime = read(f"src/{module}/serve.py") is not None
         deployment = {(True, False): "batch", (False, True): "realtime", (True, True): "both"}
         put(answers, "deployment", deployment.get((batch, realtime)))
+        spark = read(f"src/{module}/spark_predict.py") is not None
+        answers["batch_engine"] = "spark" if spark else "pandas"
     remote = DVC_REMOTE.search(read(".dvc/config") or "")
     put(answers, "dvc_remote", remote and remote.group(1))
     if read(".github/workflows/ci.yml") is not None:
