@@ -36,9 +36,10 @@ TARGET_RATIO, TARGET_PEAK_MB = 0.8, 300
 MAKE_FILES = """
 import sys
 import pyarrow as pa, pyarrow.parquet as pq
-from {module} import data
+from {module}.sample import make_sample
+from {module}.schema import TARGET
 rows, factor = int(sys.argv[1]), int(sys.argv[2])
-frame = data.make_sample(rows, seed=2024).drop(columns=[data.TARGET])
+frame = make_sample(rows, seed=2024).drop(columns=[TARGET])
 frame.to_csv("bench/new.csv", index=False)
 frame.to_parquet("bench/new.parquet", index=False)
 table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -50,23 +51,24 @@ pq.write_table(large, "bench/large-one-group.parquet", row_group_size=len(large)
 IN_MEMORY = """
 import sys
 from pathlib import Path
-from {module} import data, model_io
-from {module}.features import to_matrix
-from {module}.predict import TableWriter, predictions
-artifact = model_io.load()
+from {module} import data, model_io, tables
+from {module}.config import load_params
+from {module}.predict import predictions
+artifact = model_io.load(load_params().paths.model)
 source, output = Path(sys.argv[1]), Path(sys.argv[2])
-frame = data.validate(data.read_table(source), data.feature_schema())
-writer = TableWriter(output)
+frame = data.validate(tables.read_table(source), data.feature_schema())
+writer = tables.TableWriter(output)
 writer.write(predictions(frame, artifact))
 writer.close()
 """
 
 BARE = """
 import json, sys, time
-from {module} import data, model_io
+from {module} import data, model_io, tables
+from {module}.config import load_params
 from {module}.features import to_matrix
-matrix = to_matrix(data.validate(data.read_table(sys.argv[1]), data.feature_schema()))
-model = model_io.load().model
+matrix = to_matrix(data.validate(tables.read_table(sys.argv[1]), data.feature_schema()))
+model = model_io.load(load_params().paths.model).model
 start = time.perf_counter()
 model.predict_proba(matrix)
 print(json.dumps({{"seconds": time.perf_counter() - start}}))

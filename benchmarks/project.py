@@ -18,7 +18,8 @@ def project_env(project: Path, wheels: Path | None = None) -> dict[str, str]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["UV_COMPILE_BYTECODE"] = "1"
     if wheels:
-        env["UV_FIND_LINKS"] = str(wheels)
+        # pre-commit installs the mlprod hook with pip: both installers need the wheel.
+        env["UV_FIND_LINKS"] = env["PIP_FIND_LINKS"] = str(wheels)
     env["PATH"] = f"{project / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"
     return env
 

@@ -28,10 +28,11 @@ BARE_MODEL = """
 import json, sys, time
 from threadpoolctl import threadpool_limits
 from {module} import model_io
+from {module}.config import load_params
 from {module}.features import to_matrix
 rows = json.load(open(sys.argv[1]))
 threadpool_limits(limits=1, user_api="openmp")  # as the server does
-artifact = model_io.load()
+artifact = model_io.load(load_params().paths.model)
 score_ms, predict_ms = [], []
 for row in rows[:50]:
     artifact.score({{k: [v] for k, v in row.items()}})

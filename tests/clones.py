@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -64,9 +65,23 @@ def local_dvc_storage(clone: Path, storage: Path, env: dict) -> None:
         cwd=clone, env=env)  # fmt: skip
 
 
+def pipeline_stages(clone: Path) -> dict:
+    """dvc.yaml's stages with `${section.key}` filled in from params.yaml, as DVC does."""
+    params = yaml.safe_load((clone / "params.yaml").read_text())
+
+    def value(match: re.Match) -> str:
+        found = params
+        for key in match.group(1).split("."):
+            found = found[key]
+        return str(found)
+
+    text = re.sub(r"\$\{([A-Za-z_][\w.]*)\}", value, (clone / "dvc.yaml").read_text())
+    return yaml.safe_load(text)["stages"]
+
+
 def pipeline_outputs(clone: Path) -> list[str]:
     """The cached outputs that dvc.yaml declares (metrics and plots stay in git)."""
-    stages = yaml.safe_load((clone / "dvc.yaml").read_text())["stages"].values()
+    stages = pipeline_stages(clone).values()
     return sorted(
         out if isinstance(out, str) else next(iter(out))
         for stage in stages

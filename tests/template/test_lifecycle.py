@@ -110,7 +110,9 @@ def test_batch_prediction_scores_a_file(pipelined):
     result = run(["make", "predict", "INPUT=new.csv", "OUTPUT=out/scored.csv"], project, env)
     assert "200 rows scored" in result.stdout
     scored = (project / "out/scored.csv").read_text().splitlines()
-    assert scored[0] == "customer_id,prediction,probability,model_version"
+    # Arrow's CSV writer quotes text, the header included: valid CSV for any reader.
+    assert scored[0] == '"customer_id","prediction","probability","model_version"'
+    assert scored[1].startswith('"C0000001",')
     assert len(scored) == 201
 
     cells = rows[5].split(",")

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 import yaml
 from bakery import run
-from clones import Project, git, local_dvc_storage, output_hashes, pipeline_outputs
+from clones import (
+    Project,
+    git,
+    local_dvc_storage,
+    output_hashes,
+    pipeline_outputs,
+    pipeline_stages,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +63,7 @@ def set_param(clone: Path, dotted: str, value) -> None:
 
 
 def stage_outputs(clone: Path) -> dict[str, list[str]]:
-    stages = yaml.safe_load((clone / "dvc.yaml").read_text())["stages"]
+    stages = pipeline_stages(clone)
     return {
         name: [out if isinstance(out, str) else next(iter(out)) for out in stage.get("outs", [])]
         for name, stage in stages.items()

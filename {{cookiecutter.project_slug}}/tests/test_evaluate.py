@@ -3,8 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from {{ cookiecutter.module_name }} import data, evaluate
+from {{ cookiecutter.module_name }} import evaluate, schema
 from {{ cookiecutter.module_name }}.errors import GateError
+from {{ cookiecutter.module_name }}.sample import CHANNELS, WEEKDAYS
 
 
 def test_metrics_of_a_perfect_and_of_a_useless_model():
@@ -49,14 +50,14 @@ def test_gate_refuses_a_model_within_the_margin_and_says_what_to_do():
 def test_slices_cover_every_value_of_every_slice_column(artifact, sample):
     _, probability = artifact.score(sample)
     slices = evaluate.slice_metrics(sample, probability, ["channel", "weekday"], 0.5)
-    assert set(slices["channel"]) == set(data.CHANNELS)
-    assert set(slices["weekday"]) == set(data.WEEKDAYS)
+    assert set(slices["channel"]) == set(CHANNELS)
+    assert set(slices["weekday"]) == set(WEEKDAYS)
     assert sum(value["rows"] for value in slices["channel"].values()) == len(sample)
 
 
 def test_plot_data_has_the_fields_dvc_plots_reads(artifact, sample):
     labels, probability = artifact.score(sample)
-    actual = sample[data.TARGET].to_numpy()
+    actual = sample[schema.TARGET].to_numpy()
     roc = evaluate.roc_points(actual, probability)
     assert roc[0] == {"fpr": 0.0, "tpr": 0.0} and roc[-1] == {"fpr": 1.0, "tpr": 1.0}
     confusion = evaluate.confusion_records(actual, labels)

@@ -3,8 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from {{ cookiecutter.module_name }} import data
+from {{ cookiecutter.module_name }} import schema
 from {{ cookiecutter.module_name }}.features import feature_names, to_matrix
+from {{ cookiecutter.module_name }}.schema import Feature, Flag, Kind
 
 
 def test_matrix_has_one_named_column_per_encoded_value(sample):
@@ -37,7 +38,7 @@ def test_column_order_and_extra_columns_do_not_change_the_matrix(sample):
 
 def test_mapping_and_frame_give_the_same_matrix(sample):
     head = sample.head(5)
-    mapping = {name: head[name].tolist() for name in data.FEATURE_NAMES}
+    mapping = {name: head[name].tolist() for name in schema.FEATURE_NAMES}
     np.testing.assert_array_equal(to_matrix(head), to_matrix(mapping))
 
 
@@ -60,3 +61,25 @@ def test_an_unknown_category_encodes_as_zeros_from_a_frame_or_a_mapping():
         assert first["is_weekend"] == 0.0 and first["channel=promotion"] == 1.0
         assert not any(second[name] for name in names if name.startswith("channel="))
         assert second["weekday=Sun"] == 1.0 and second["is_weekend"] == 1.0
+
+
+def test_every_kind_encodes_and_a_flag_follows_its_source():
+    plan = Feature("plan", Kind.CATEGORY, "plan", categories=("free", "paid", "team"))
+    features = (
+        Feature("visits", Kind.INTEGER, "site visits", 0, 100),
+        Feature("discount", Kind.FLOAT, "share off the price", 0.0, 0.5),
+        Feature("vip", Kind.BOOLEAN, "a VIP customer"),
+        plan,
+    )
+    derived = (Flag("pays", plan, ("paid", "team")),)
+    columns = {
+        "visits": [3, 0],
+        "discount": [0.25, 0.0],
+        "vip": [True, False],
+        "plan": ["team", "free"],
+    }
+    names = feature_names(features, derived)
+    assert names == ["visits", "discount", "vip", "plan=free", "plan=paid", "plan=team", "pays"]
+    matrix = to_matrix(columns, features, derived)
+    assert matrix.tolist() == [[3, 0.25, 1, 0, 0, 1, 1], [0, 0, 0, 1, 0, 0, 0]]
+    np.testing.assert_array_equal(matrix, to_matrix(pd.DataFrame(columns), features, derived))

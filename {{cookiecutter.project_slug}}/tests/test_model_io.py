@@ -6,6 +6,7 @@ import skops.io as sio
 
 from {{ cookiecutter.module_name }} import __version__, model_io
 from {{ cookiecutter.module_name }}.errors import ModelError
+from {{ cookiecutter.module_name }}.schema import input_schema
 
 
 def test_saved_model_loads_and_predicts_the_same(artifact, sample, tmp_path):
@@ -25,9 +26,10 @@ def test_metadata_records_provenance(artifact):
         "metrics",
         "training_data_sha256",
         "git_commit",
-        "features",
+        "input_schema",
         "example",
     } <= set(metadata)
+    assert metadata["input_schema"] == input_schema()
 
 
 def test_model_version_changes_with_the_training_data():
@@ -36,13 +38,62 @@ def test_model_version_changes_with_the_training_data():
         "metrics": {},
         "training_rows": 1,
         "decision_threshold": 0.5,
-        "features": [],
         "example": {},
     }
     first = model_io.build_metadata(training_data_sha256="a" * 64, **common)
     again = model_io.build_metadata(training_data_sha256="a" * 64, **common)
     other = model_io.build_metadata(training_data_sha256="b" * 64, **common)
     assert first["model_version"] == again["model_version"] != other["model_version"]
+
+
+def save_with_schema(artifact, path, schema):
+    metadata = {**artifact.metadata, "input_schema": schema}
+    model_io.save(model_io.ModelArtifact(artifact.model, metadata), path)
+
+
+def test_a_model_trained_on_reordered_features_is_refused_in_one_line(artifact, tmp_path):
+    path = tmp_path / "model.skops"
+    schema = input_schema()
+    first, second, *rest = schema["features"]
+    save_with_schema(artifact, path, {**schema, "features": [second, first, *rest]})
+    with pytest.raises(ModelError) as raised:
+        model_io.load(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path} was trained on other features than schema.FEATURES")
+    assert f"features #1: model name={second['name']}" in message
+    assert message.endswith("Retrain it: make pipeline") and "\n" not in message
+
+
+COLUMNS = len(input_schema()["features"])
+
+
+@pytest.mark.parametrize(
+    ("change", "difference"),
+    [
+        (lambda s: s["features"][1].update(categories=["x"]), "features #2: model name="),
+        (lambda s: s["features"][0].update(kind="float"), "features #1: model name="),
+        (lambda s: s["features"].pop(), f"features: model has {COLUMNS - 1}, code has {COLUMNS}"),
+        (lambda s: s["derived"].append({"name": "x"}), "derived: model has"),
+        (lambda s: s.clear(), f"features: model has 0, code has {COLUMNS}"),
+    ],
+)
+def test_any_change_of_kind_category_or_column_refuses_the_model(
+    artifact, tmp_path, change, difference
+):
+    path = tmp_path / "model.skops"
+    schema = input_schema()
+    change(schema)
+    save_with_schema(artifact, path, schema)
+    with pytest.raises(ModelError, match=difference):
+        model_io.load(path)
+
+
+def test_a_changed_description_keeps_the_model_valid(artifact, tmp_path):
+    path = tmp_path / "model.skops"
+    schema = input_schema()
+    schema["features"][0]["description"] = "reworded"
+    save_with_schema(artifact, path, schema)
+    assert model_io.load(path).version == artifact.version
 
 
 class Payload:

@@ -5,7 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import data, monitoring
+from {{ cookiecutter.module_name }} import monitoring
+from {{ cookiecutter.module_name }}.sample import make_sample
 
 
 def write(frame: pd.DataFrame, path):
@@ -27,7 +28,7 @@ def run(tmp_path, reference, batch):
 
 
 def test_a_batch_like_the_training_data_passes(tmp_path, reference):
-    batch = write(data.make_sample(1500, seed=99), tmp_path / "batch.csv")
+    batch = write(make_sample(1500, seed=99), tmp_path / "batch.csv")
     code, report = run(tmp_path, reference, batch)
     assert code == 0
     summary = json.loads(report.with_suffix(".json").read_text())
@@ -35,14 +36,14 @@ def test_a_batch_like_the_training_data_passes(tmp_path, reference):
 
 
 def test_one_shifted_feature_fails_the_check(tmp_path, reference):
-    shifted = data.make_sample(1500, seed=99)
+    shifted = make_sample(1500, seed=99)
     shifted["channel"] = "promotion"
     code, _ = run(tmp_path, reference, write(shifted, tmp_path / "batch.csv"))
     assert code == 1
 
 
 def test_a_shifted_batch_fails_with_a_readable_report(tmp_path, reference, capsys):
-    shifted = data.make_sample(1500, seed=99)
+    shifted = make_sample(1500, seed=99)
     shifted["send_hour"] = (shifted["send_hour"] + 12) % 24  # emails now go out at night
     shifted["channel"] = "promotion"
     shifted["past_opens_30d"] = shifted["past_opens_30d"] * 4
@@ -56,8 +57,16 @@ def test_a_shifted_batch_fails_with_a_readable_report(tmp_path, reference, capsy
 
 
 def test_a_batch_that_breaks_the_schema_is_refused_by_name(tmp_path, reference, capsys):
-    broken = data.make_sample(100, seed=1)
+    broken = make_sample(100, seed=1)
     broken.loc[3, "send_hour"] = 31
     code, _ = run(tmp_path, reference, write(broken, tmp_path / "batch.csv"))
     assert code == 2
     assert "send_hour" in capsys.readouterr().err
+
+
+def test_training_data_older_than_the_features_is_named(tmp_path, sample, capsys):
+    reference = tmp_path / "old-train.parquet"
+    sample.drop(columns=["channel"]).to_parquet(reference)
+    code, _ = run(tmp_path, reference, write(make_sample(100, seed=1), tmp_path / "batch.csv"))
+    assert code == 2
+    assert "the training data has no column 'channel'; rebuild it" in capsys.readouterr().err

@@ -24,3 +24,20 @@ def test_importing_the_package_gives_arrow_the_system_allocator():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "system"
+
+
+def test_the_runtime_does_not_import_the_dev_tools():
+    # The pipeline, predict and serve run from `pip install .` alone; mlprod is a dev tool.
+    package = {{ cookiecutter.module_name }}.__name__
+    runtime = [
+        name
+        for name in ("stages", "predict", "serve")
+        if (PROJECT_ROOT / "src" / package / f"{name}.py").is_file()
+    ]
+    imports = "; ".join(f"import {package}.{name}" for name in runtime)
+    code = f"import sys; {imports}; print(sorted(m for m in sys.modules if m.startswith('mlprod')))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "stages" in runtime
+    assert result.stdout.strip() == "[]"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import data, model_io
+from {{ cookiecutter.module_name }} import model_io, schema, tables
 from {{ cookiecutter.module_name }}.predict import main
+from {{ cookiecutter.module_name }}.sample import make_sample
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def model_file(artifact, tmp_path):
 
 @pytest.fixture
 def new_rows() -> pd.DataFrame:
-    return data.make_sample(250, seed=31).drop(columns=[data.TARGET])
+    return make_sample(250, seed=31).drop(columns=[schema.TARGET])
 
 
 def run(model_file, *args: str) -> int:
@@ -35,9 +36,9 @@ def test_every_row_is_scored_in_order_with_the_model_version(
     else:
         new_rows.to_parquet(source, index=False)
     assert run(model_file, source, output) == 0
-    scored = data.read_table(output)
-    assert scored[data.ID_COLUMN].tolist() == new_rows[data.ID_COLUMN].tolist()
-    assert list(scored.columns) == [data.ID_COLUMN, "prediction", "probability", "model_version"]
+    scored = tables.read_table(output)
+    assert scored[schema.ID_COLUMN].tolist() == new_rows[schema.ID_COLUMN].tolist()
+    assert list(scored.columns) == [schema.ID_COLUMN, "prediction", "probability", "model_version"]
     assert set(scored["model_version"]) == {artifact.version}
     expected = artifact.score(new_rows)[1]
     assert scored["probability"].to_numpy() == pytest.approx(expected)
@@ -68,14 +69,14 @@ def test_chunking_does_not_change_the_result(model_file, new_rows, tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
 
 
-def test_csv_output_is_plain_and_quotes_only_where_needed(model_file, new_rows, tmp_path):
+def test_csv_output_quotes_text_and_reads_back(model_file, new_rows, tmp_path):
     rows = new_rows.head(3).assign(customer_id=["C1", 'say "hi", then go', "C3"])
     source, output = tmp_path / "in.csv", tmp_path / "out.csv"
     rows.to_csv(source, index=False)
     assert main([str(source), str(output), "--model", str(model_file), "--chunk-rows", "1"]) == 0
     lines = output.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "customer_id,prediction,probability,model_version"
-    assert lines[1].startswith("C1,") and lines[3].startswith("C3,")
+    assert lines[0] == '"customer_id","prediction","probability","model_version"'
+    assert lines[1].startswith('"C1",') and lines[3].startswith('"C3",')
     assert pd.read_csv(output)["customer_id"].tolist() == rows["customer_id"].tolist()
 
 
@@ -105,7 +106,9 @@ def test_skip_invalid_writes_bad_rows_aside_with_the_reason(model_file, new_rows
     scored = pd.read_csv(output)
     rejected = pd.read_csv(tmp_path / "out.rejected.csv")
     assert len(scored) == len(new_rows) - 2
-    assert rejected[data.ID_COLUMN].tolist() == new_rows[data.ID_COLUMN].iloc[[150, 160]].tolist()
+    assert (
+        rejected[schema.ID_COLUMN].tolist() == new_rows[schema.ID_COLUMN].iloc[[150, 160]].tolist()
+    )
     assert "send_hour" in rejected["error"].iloc[0] and "channel" in rejected["error"].iloc[1]
 
 
@@ -118,11 +121,11 @@ def test_a_chunk_of_only_bad_rows_is_set_aside_and_the_rest_scored(
     bad.loc[:109, "send_hour"] = 99  # the whole first chunk of 100 rows, and 10 of the next
     bad.to_csv(source, index=False)
     assert run(model_file, source, output, "--skip-invalid") == 0
-    scored = data.read_table(output)
+    scored = tables.read_table(output)
     rejected = pd.read_csv(tmp_path / "out.rejected.csv")
-    assert scored[data.ID_COLUMN].tolist() == new_rows[data.ID_COLUMN].iloc[110:].tolist()
+    assert scored[schema.ID_COLUMN].tolist() == new_rows[schema.ID_COLUMN].iloc[110:].tolist()
     assert scored["probability"].between(0, 1).all()
-    assert rejected[data.ID_COLUMN].tolist() == new_rows[data.ID_COLUMN].iloc[:110].tolist()
+    assert rejected[schema.ID_COLUMN].tolist() == new_rows[schema.ID_COLUMN].iloc[:110].tolist()
 
 
 def test_missing_column_cannot_be_skipped(model_file, new_rows, tmp_path, capsys):
@@ -134,7 +137,7 @@ def test_missing_column_cannot_be_skipped(model_file, new_rows, tmp_path, capsys
 
 def test_input_without_ids_or_with_shuffled_columns_is_scored(model_file, new_rows, tmp_path):
     source, output = tmp_path / "in.csv", tmp_path / "out.csv"
-    features = new_rows[list(reversed(data.FEATURE_NAMES))]
+    features = new_rows[list(reversed(schema.FEATURE_NAMES))]
     features.to_csv(source, index=False)
     assert run(model_file, source, output) == 0
     assert list(pd.read_csv(output).columns) == ["prediction", "probability", "model_version"]
@@ -144,7 +147,7 @@ def test_input_without_ids_or_with_shuffled_columns_is_scored(model_file, new_ro
     ("name", "content", "message"),
     [
         ("in.txt", "x", "unknown file type '.txt'"),
-        ("empty.csv", ",".join(data.FEATURE_NAMES) + "\n", "holds no rows"),
+        ("empty.csv", ",".join(schema.FEATURE_NAMES) + "\n", "holds no rows"),
     ],
 )
 def test_unusable_input_is_refused(model_file, tmp_path, capsys, name, content, message):

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from {{ cookiecutter.module_name }} import data
+from {{ cookiecutter.module_name }} import schema
+from {{ cookiecutter.module_name }}.sample import make_sample
+from {{ cookiecutter.module_name }}.schema import Feature, Kind
 
 
 def test_small_numeric_noise_flips_few_predictions(artifact, params):
-    rows = data.make_sample(3000, seed=21)[list(data.FEATURE_NAMES)]
+    rows = make_sample(3000, seed=21)[list(schema.FEATURE_NAMES)]
     rng = np.random.default_rng(0)
     noisy = rows.copy()
-    for feature in data.FEATURES:
-        if feature.kind == "integer":
+    for feature in schema.FEATURES:
+        if feature.kind in (Kind.INTEGER, Kind.FLOAT):
             values = rows[feature.name].to_numpy(dtype=float)
             noise = rng.normal(0.0, params.robustness.numeric_noise, len(values))
             noisy[feature.name] = values * (1.0 + noise)
@@ -36,13 +38,17 @@ def test_degenerate_inputs_are_handled(artifact, rows):
     assert identical[0] == single[0]
 
 
+def extreme(feature: Feature, highest: bool) -> object:
+    """The lowest or highest value a feature may take."""
+    if feature.kind is Kind.CATEGORY:
+        return feature.categories[-1 if highest else 0]
+    if feature.kind is Kind.BOOLEAN:
+        return highest
+    return feature.maximum if highest else feature.minimum
+
+
 def test_extreme_valid_values_give_probabilities(artifact):
-    lowest = {
-        f.name: [f.minimum if f.kind == "integer" else f.categories[0]] for f in data.FEATURES
-    }
-    highest = {
-        f.name: [f.maximum if f.kind == "integer" else f.categories[-1]] for f in data.FEATURES
-    }
-    for row in (lowest, highest):
+    for highest in (False, True):
+        row = {f.name: [extreme(f, highest)] for f in schema.FEATURES}
         labels, probability = artifact.score(row)
         assert 0.0 <= probability[0] <= 1.0 and labels[0] in (0, 1)

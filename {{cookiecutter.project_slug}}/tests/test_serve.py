@@ -6,9 +6,11 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
-from {{ cookiecutter.module_name }} import data
-from {{ cookiecutter.module_name }}.serve import create_app, field_name
+from {{ cookiecutter.module_name }} import schema
+from {{ cookiecutter.module_name }}.schema import Feature, Kind
+from {{ cookiecutter.module_name }}.serve import create_app, field_name, row_model
 
 MAX_ROWS = 5
 
@@ -35,8 +37,8 @@ def test_metadata_describes_model_and_features(client, artifact):
     metadata = client.get("/metadata").json()
     assert metadata["model_version"] == artifact.version
     assert metadata["training_data_sha256"] == artifact.metadata["training_data_sha256"]
-    assert [f["name"] for f in metadata["features"]] == list(data.FEATURE_NAMES)
-    assert set(metadata["example"]) == set(data.FEATURE_NAMES)
+    assert [f["name"] for f in metadata["features"]] == list(schema.FEATURE_NAMES)
+    assert set(metadata["example"]) == set(schema.FEATURE_NAMES)
     assert metadata["max_batch_rows"] == MAX_ROWS
 
 
@@ -132,3 +134,24 @@ def test_server_keeps_serving_after_bad_requests(client, example):
 def test_field_names_read_like_json_paths():
     assert field_name(("body", "rows", 0, "send_hour")) == "rows[0].send_hour"
     assert field_name(("body",)) == "body"
+
+
+def test_float_and_boolean_fields_take_their_own_kind_only():
+    row = row_model(
+        (
+            Feature("discount", Kind.FLOAT, "share off the price", 0.0, 0.5),
+            Feature("vip", Kind.BOOLEAN, "a VIP customer"),
+        )
+    )
+    assert row(discount=0, vip=True).discount == 0.0
+    assert row(discount=0.25, vip=False).vip is False
+    for bad in (
+        {"discount": 0.75, "vip": True},
+        {"discount": float("nan"), "vip": True},
+        {"discount": "0.1", "vip": True},
+        {"discount": True, "vip": True},
+        {"discount": 0.1, "vip": 1},
+        {"discount": 0.1, "vip": "yes"},
+    ):
+        with pytest.raises(ValidationError):
+            row(**bad)

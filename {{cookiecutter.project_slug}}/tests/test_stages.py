@@ -75,3 +75,37 @@ def test_invalid_params_stop_a_stage_with_one_line(tiny_project, capsys):
     (tiny_project / "params.yaml").write_text("sample: {rows: 10}\n", encoding="utf-8")
     assert main(["sample"]) == 1
     assert capsys.readouterr().err.startswith("sample: params.yaml:")
+
+
+def test_the_stages_read_and_write_where_params_yaml_says(tiny_project):
+    params = yaml.safe_load((tiny_project / "params.yaml").read_text(encoding="utf-8"))
+    params["paths"] = {key: f"elsewhere/{key}-{value}" for key, value in params["paths"].items()}
+    (tiny_project / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    run_all()
+    written = sorted(
+        path.relative_to(tiny_project).as_posix()
+        for path in tiny_project.rglob("*")
+        if path.is_file() and path.name != "params.yaml"
+    )
+    paths = params["paths"]
+    plots = [f"{paths['plots']}/{name}.json" for name in ("calibration", "confusion", "roc")]
+    expected = [paths[key] for key in ("raw", "train", "test", "model", "metrics", "slices")]
+    assert written == sorted(expected + plots)
+
+
+def test_dvc_yaml_names_every_file_through_params_yaml(project_root):
+    pipeline = yaml.safe_load((project_root / "dvc.yaml").read_text(encoding="utf-8"))
+    package = f"src/{model_io.__name__.split('.')[0]}"
+    named = set()
+    for name, stage in pipeline["stages"].items():
+        entries = [*stage.get("deps", []), *stage.get("outs", [])]
+        entries += [
+            next(iter(entry)) for entry in stage.get("metrics", []) + stage.get("plots", [])
+        ]
+        for entry in entries:
+            assert entry == package or entry.startswith("${paths."), (name, entry)
+            named.add(entry.split("}")[0].removeprefix("${paths."))
+        # A stage re-runs when the code it runs changes.
+        assert package in stage["deps"], name
+    params = yaml.safe_load((project_root / "params.yaml").read_text(encoding="utf-8"))
+    assert set(params["paths"]) - named == {"drift_report"}  # written by make monitor

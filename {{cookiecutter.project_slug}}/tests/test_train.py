@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from {{ cookiecutter.module_name }} import data, train
+from {{ cookiecutter.module_name }} import schema, train
 from {{ cookiecutter.module_name }}.features import to_matrix
 
 
@@ -21,7 +21,7 @@ def test_fit_is_reproducible(params, sample):
 
 def test_model_learns_more_than_the_base_rate(artifact, sample):
     _, probability = artifact.score(sample)
-    actual = sample[data.TARGET].to_numpy()
+    actual = sample[schema.TARGET].to_numpy()
     assert probability[actual == 1].mean() > probability[actual == 0].mean() + 0.05
 
 

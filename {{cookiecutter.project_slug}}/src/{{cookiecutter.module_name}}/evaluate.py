@@ -20,8 +20,8 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from {{ cookiecutter.module_name }}.data import TARGET
 from {{ cookiecutter.module_name }}.errors import GateError
+from {{ cookiecutter.module_name }}.schema import TARGET
 
 GATE_METRIC = "roc_auc"
 

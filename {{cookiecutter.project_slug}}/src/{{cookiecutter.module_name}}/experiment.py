@@ -2,15 +2,16 @@
 
 The story: the new model chooses which customers get the weekly promotion; the control arm
 keeps the current rule. Customers are assigned by hashing their id with the experiment's
-name (as `mlprod ab assign` does), and opens are drawn with a true relative lift set in
-params.yaml. `mlprod ab analyze` should find that lift (docs/phases/06-evaluation.md).
+name (assignment.py, as `mlprod ab assign` does), and opens are drawn with a true relative
+lift set in params.yaml. `mlprod ab analyze` should find that lift (docs/phases/06-evaluation.md).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from mlprod.ab.assignment import Assigner
+
+from {{ cookiecutter.module_name }}.assignment import assign
 
 VARIANTS = ("control", "model")
 
@@ -30,9 +31,8 @@ def simulate_ab_test(
     Returns:
         Columns customer_id, variant (control or model) and opened (0 or 1).
     """
-    assigner = Assigner(salt, VARIANTS)
     customers = [f"C{index:07d}" for index in range(1, units + 1)]
-    variant = np.array([assigner.assign(customer) for customer in customers])
+    variant = np.array([assign(customer, salt, VARIANTS) for customer in customers])
     rate = np.where(variant == "model", baseline_rate * (1 + relative_lift), baseline_rate)
     opened = np.random.default_rng(seed).random(units) < rate
     return pd.DataFrame(

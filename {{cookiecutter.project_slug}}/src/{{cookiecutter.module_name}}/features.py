@@ -1,6 +1,6 @@
 """Turn feature columns into the numeric matrix the model is trained and scored on.
 
-The encoding uses the categories fixed in data.FEATURES, not a fitted encoder, so the saved
+The encoding follows schema.FEATURES and schema.DERIVED, not a fitted encoder, so the saved
 model holds only scikit-learn types (safe to load) and one row encodes in microseconds.
 """
 
@@ -12,54 +12,67 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from {{ cookiecutter.module_name }}.data import FEATURES, WEEKDAYS
-
-WEEKEND = ("Sat", "Sun")
-_WEEKEND_CODES = [WEEKDAYS.index(day) for day in WEEKEND]
+from {{ cookiecutter.module_name }}.schema import DERIVED, FEATURES, Feature, Flag, Kind, assert_never
 
 
-def feature_names() -> list[str]:
+def encoded_names(feature: Feature) -> list[str]:
+    """The matrix columns of one feature: one per category, or the feature itself."""
+    match feature.kind:
+        case Kind.CATEGORY:
+            return [f"{feature.name}={category}" for category in feature.categories]
+        case Kind.INTEGER | Kind.FLOAT | Kind.BOOLEAN:
+            return [feature.name]
+        case _:
+            assert_never(feature.kind)
+
+
+def feature_names(
+    features: tuple[Feature, ...] = FEATURES, derived: tuple[Flag, ...] = DERIVED
+) -> list[str]:
     """Names of the matrix columns, in order."""
-    names: list[str] = []
-    for feature in FEATURES:
-        if feature.kind == "category":
-            names.extend(f"{feature.name}={category}" for category in feature.categories)
-        else:
-            names.append(feature.name)
-    names.append("is_weekend")
-    return names
+    names = [name for feature in features for name in encoded_names(feature)]
+    return names + [flag.name for flag in derived]
 
 
-def to_matrix(columns: Mapping[str, Any]) -> np.ndarray:
+def to_matrix(
+    columns: Mapping[str, Any],
+    features: tuple[Feature, ...] = FEATURES,
+    derived: tuple[Flag, ...] = DERIVED,
+) -> np.ndarray:
     """Encode validated feature columns.
 
     Args:
         columns: a DataFrame, or a mapping of feature name to a sequence of values. Other
             columns are ignored and the order of columns does not matter. A category value
-            not in data.FEATURES encodes as all zeros.
+            not among the feature's categories encodes as all zeros.
+        features, derived: the description to encode by (the project's, unless a test
+            gives another).
 
     Returns:
         A float64 array, one row per input row, columns as in feature_names().
     """
-    rows = len(columns[FEATURES[0].name])
+    rows = len(columns[features[0].name])
     # Filled in place: stacking one block per column held three times the matrix at once,
     # which limited how many rows batch prediction can take at a time in bounded memory.
-    matrix = np.zeros((rows, len(feature_names())), dtype=np.float64)
+    matrix = np.zeros((rows, len(feature_names(features, derived))), dtype=np.float64)
     row_numbers = np.arange(rows)
     position = 0
-    for feature in FEATURES:
+    for feature in features:
         values = columns[feature.name]
-        if feature.kind == "category":
-            codes = _codes(values, feature.categories)
-            known = codes >= 0
-            matrix[row_numbers[known], position + codes[known]] = 1.0
-            position += len(feature.categories)
-            if feature.name == "weekday":
-                weekday_codes = codes
-        else:
-            matrix[:, position] = np.asarray(values, dtype=np.float64)
-            position += 1
-    matrix[:, position] = np.isin(weekday_codes, _WEEKEND_CODES)
+        match feature.kind:
+            case Kind.CATEGORY:
+                codes = _codes(values, feature.categories)
+                known = codes >= 0
+                matrix[row_numbers[known], position + codes[known]] = 1.0
+            case Kind.INTEGER | Kind.FLOAT | Kind.BOOLEAN:
+                matrix[:, position] = np.asarray(values, dtype=np.float64)
+            case _:
+                assert_never(feature.kind)
+        position += len(encoded_names(feature))
+    for flag in derived:
+        flagged = _codes(columns[flag.source.name], flag.values) >= 0
+        matrix[:, position] = flagged
+        position += 1
     return matrix
 
 

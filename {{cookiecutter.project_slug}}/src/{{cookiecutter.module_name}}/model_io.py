@@ -19,8 +19,8 @@ import skops.io as sio
 from {{ cookiecutter.module_name }} import __version__
 from {{ cookiecutter.module_name }}.errors import ModelError
 from {{ cookiecutter.module_name }}.features import to_matrix
+from {{ cookiecutter.module_name }}.schema import input_schema
 
-MODEL_FILE = Path("models/model.skops")
 # Types outside skops' default trusted set that a fitted HistGradientBoostingClassifier
 # holds. Keep this list short and explicit: every entry is code that loading may build.
 TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
@@ -87,17 +87,19 @@ def build_metadata(
     training_data_sha256: str,
     training_rows: int,
     decision_threshold: float,
-    features: list[dict[str, Any]],
     example: dict[str, Any],
 ) -> dict[str, Any]:
-    """Describe a model: how it was made, from what, and how good it looked.
+    """Describe a model: how it was made, from what, what it reads, and how good it looked.
 
-    The model version is a hash of what determines the model (parameters, training data,
-    package version and commit), so the same inputs give the same version.
+    `input_schema` is schema.input_schema() now: the columns the model reads, in order, with
+    their kinds and categories; load() refuses the model once the code describes others.
+    The model version is a hash of what determines the model (parameters, input schema,
+    training data, package version and commit), so the same inputs give the same version.
     """
     commit, dirty = git_commit()
     provenance = {
         "params": params,
+        "input_schema": input_schema(),
         "training_data_sha256": training_data_sha256,
         "package_version": __version__,
         "git_commit": commit,
@@ -110,23 +112,24 @@ def build_metadata(
         "metrics": metrics,
         "training_rows": training_rows,
         "decision_threshold": decision_threshold,
-        "features": features,
         "example": example,
     }
 
 
-def save(artifact: ModelArtifact, path: Path = MODEL_FILE) -> None:
+def save(artifact: ModelArtifact, path: Path) -> None:
     """Write the model and its metadata to one skops file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     sio.dump({"model": artifact.model, "metadata": artifact.metadata}, path)
 
 
-def load(path: Path = MODEL_FILE) -> ModelArtifact:
-    """Read a model file, refusing any type outside skops' defaults and TRUSTED_TYPES.
+def load(path: Path) -> ModelArtifact:
+    """Read a model file, refusing any type outside skops' defaults and TRUSTED_TYPES, and
+    a model whose input schema is not the one schema.FEATURES describes now.
 
     Raises:
-        ModelError: the file is missing, unreadable, or holds an untrusted type.
+        ModelError: the file is missing, unreadable, holds an untrusted type, or was
+            trained on other features.
     """
     path = Path(path)
     if not path.is_file():
@@ -145,4 +148,35 @@ def load(path: Path = MODEL_FILE) -> ModelArtifact:
             "Rebuild the model with make pipeline, or review them and add them to TRUSTED_TYPES"
         )
     content = sio.load(path, trusted=TRUSTED_TYPES)
+    difference = schema_difference(content["metadata"].get("input_schema"), input_schema())
+    if difference:
+        raise ModelError(
+            f"{path} was trained on other features than schema.FEATURES describes "
+            f"({difference}); scoring with it would misread the columns. "
+            "Retrain it: make pipeline"
+        )
     return ModelArtifact(model=content["model"], metadata=content["metadata"])
+
+
+def schema_difference(trained: Any, current: dict[str, Any]) -> str:
+    """The first difference between the model's input schema and the code's, or ""."""
+    if not isinstance(trained, dict):
+        return "the model records no input schema"
+    for part in ("features", "derived"):
+        # Descriptions are for people: editing one leaves the model valid.
+        old = [_essentials(column) for column in trained.get(part, [])]
+        new = [_essentials(column) for column in current[part]]
+        for position, (was, now) in enumerate(zip(old, new, strict=False)):
+            if was != now:
+                return f"{part} #{position + 1}: model {_brief(was)}, code {_brief(now)}"
+        if len(old) != len(new):
+            return f"{part}: model has {len(old)}, code has {len(new)}"
+    return ""
+
+
+def _essentials(column: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in column.items() if key != "description"}
+
+
+def _brief(column: dict[str, Any]) -> str:
+    return " ".join(f"{key}={value}" for key, value in column.items())

@@ -12,60 +12,21 @@ leaves no partial output behind.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
+import pandera.pandas as pandera
 from tqdm import tqdm
 
-from {{ cookiecutter.module_name }} import data, model_io
-from {{ cookiecutter.module_name }}.config import load_params
+from {{ cookiecutter.module_name }} import data, model_io, tables
+from {{ cookiecutter.module_name }}.config import PARAMS_FILE, load_params
 from {{ cookiecutter.module_name }}.errors import DataError, ProjectError
-
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-TEXT_COLUMNS = [data.ID_COLUMN, *(f.name for f in data.FEATURES if f.kind == "category")]
-
-
-def file_format(path: Path) -> str:
-    try:
-        return FORMATS[path.suffix.lower()]
-    except KeyError:
-        raise DataError(
-            f"{path}: unknown file type '{path.suffix}'; use .csv or .parquet"
-        ) from None
-
-
-def read_chunks(path: Path, chunk_rows: int) -> tuple[Iterator[pd.DataFrame], int | None]:
-    """Stream a file in chunks whose index numbers rows from 0 across the whole file.
-
-    Returns:
-        (the chunks, the total number of rows where the format tells it cheaply, else None).
-    """
-    if not path.is_file():
-        raise DataError(f"{path} not found; check the path")
-    if file_format(path) == "parquet":
-        # Without pre-buffering, pyarrow reads a row group page by page through a small
-        # buffer instead of loading it whole, so memory stays flat whatever the file's
-        # length. A page is decoded whole: a file written with pages of many MB costs more
-        # (the template's benchmarks/). Category columns are read as plain text: as pandas
-        # categoricals they took twice as long to validate, for no memory saved.
-        parquet = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
-        batches = parquet.iter_batches(batch_size=chunk_rows, use_threads=False)
-        return (batch.to_pandas() for batch in batches), parquet.metadata.num_rows
-    reader = pd.read_csv(path, chunksize=chunk_rows, dtype={name: str for name in TEXT_COLUMNS})
-    return iter(reader), None
+from {{ cookiecutter.module_name }}.schema import ID_COLUMN
 
 
 def split_valid(
-    chunk: pd.DataFrame, schema: Any, skip_invalid: bool
+    chunk: pd.DataFrame, schema: pandera.DataFrameSchema, skip_invalid: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate one chunk.
 
@@ -93,74 +54,12 @@ def split_valid(
     return data.validate(chunk[~bad], schema), rejected
 
 
-class TableWriter:
-    """Appends frames of one set of columns to a CSV or Parquet file, through Arrow's
-    writers: they format numbers about ten times faster than DataFrame.to_csv."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.format = file_format(path)
-        self._schema: pa.Schema | None = None
-        self._csv: pa.NativeFile | None = None
-        self._parquet: pq.ParquetWriter | None = None
-
-    def write(self, frame: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if self._schema is None:
-            self._schema = table.schema
-            if self.format == "csv":
-                self._csv = pa.OSFile(str(self.path), "wb")
-                self._csv.write(csv_line(table.schema.names))
-            else:
-                self._parquet = pq.ParquetWriter(self.path, table.schema)
-        elif table.schema != self._schema:
-            # An empty chunk (every row rejected) can come out with looser types.
-            table = table.cast(self._schema)
-        if self._parquet is not None:
-            self._parquet.write_table(table)
-        else:
-            options = pa_csv.WriteOptions(include_header=False, quoting_style=quoting(table))
-            pa_csv.write_csv(table, self._csv, options)
-
-    def close(self) -> None:
-        if self._parquet is not None:
-            self._parquet.close()
-            self._parquet = None
-        if self._csv is not None:
-            self._csv.close()
-            self._csv = None
-
-
-def csv_line(values: list[str]) -> bytes:
-    line = io.StringIO()
-    csv.writer(line, lineterminator="\n").writerow(values)
-    return line.getvalue().encode()
-
-
-def quoting(table: pa.Table) -> str:
-    """Arrow's CSV quoting for a chunk: none, as pandas writes, unless a text value holds a
-    comma, a quote or a line break. CSV readers take quoted and plain fields side by side."""
-    texts = [
-        column
-        for column in table.columns
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-    ]
-    special = (pc.any(pc.match_substring_regex(text, '[",\r\n]')).as_py() for text in texts)
-    return "needed" if any(special) else "none"
-
-
-def append_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Append rows to a CSV file, with a header when the file is new. For rejected rows,
-    whose column types vary from chunk to chunk (a bad value makes a column text)."""
-    frame.to_csv(path, mode="a", header=not path.exists(), index=False)
-
-
 def predictions(chunk: pd.DataFrame, artifact: model_io.ModelArtifact) -> pd.DataFrame:
     """The output rows for a validated chunk: id (when given), label, probability, version."""
     labels, probability = artifact.score(chunk)
     output = pd.DataFrame({"prediction": labels, "probability": probability})
-    if data.ID_COLUMN in chunk.columns:
-        output.insert(0, data.ID_COLUMN, pd.array(chunk[data.ID_COLUMN], dtype="string"))
+    if ID_COLUMN in chunk.columns:
+        output.insert(0, ID_COLUMN, pd.array(chunk[ID_COLUMN], dtype="string"))
     # Typed as text even when the chunk is empty, so every Parquet row group agrees.
     output["model_version"] = pd.array([artifact.version] * len(output), dtype="string")
     return output
@@ -191,18 +90,19 @@ def predict_file(
     Returns:
         {"scored": rows written, "rejected": rows written aside}.
     """
-    file_format(output)
+    tables.file_format(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.stem}.partial{output.suffix}")
     partial_rejected = rejected_path(partial)
     counts = {"scored": 0, "rejected": 0}
     schema = data.feature_schema()
-    chunks, total = read_chunks(source, chunk_rows)
+    chunks, total = tables.read_chunks(source, chunk_rows)
     partial_rejected.unlink(missing_ok=True)
-    writer = TableWriter(partial)
-    show = None if progress is None else not progress
+    writer = tables.TableWriter(partial)
+    # tqdm's disable=None hides the bar where the output is not a terminal.
+    hide_bar = None if progress is None else not progress
     try:
-        with tqdm(total=total, unit="rows", unit_scale=True, disable=show) as bar:
+        with tqdm(total=total, unit="rows", unit_scale=True, disable=hide_bar) as bar:
             offset = 0
             for chunk in chunks:
                 chunk.index = pd.RangeIndex(offset, offset + len(chunk))
@@ -213,7 +113,7 @@ def predict_file(
                     raise DataError(f"{source}: {error}") from None
                 writer.write(predictions(valid, artifact))
                 if len(rejected):
-                    append_csv(rejected, partial_rejected)
+                    tables.append_csv(rejected, partial_rejected)
                 counts["scored"] += len(valid)
                 counts["rejected"] += len(rejected)
                 bar.update(len(chunk))
@@ -237,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("input", type=Path, help="CSV or Parquet file with the feature columns")
     parser.add_argument("output", type=Path, help="CSV or Parquet file to write")
-    parser.add_argument("--model", type=Path, default=model_io.MODEL_FILE)
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    parser.add_argument("--model", type=Path, help="default: paths.model in params.yaml")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     parser.add_argument(
         "--chunk-rows", type=int, help="rows per chunk (default: predict.chunk_rows)"
     )
@@ -249,13 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
+        params = load_params(args.params)
         chunk_rows = args.chunk_rows
         if chunk_rows is None:
-            params = load_params(args.params)
             chunk_rows = params.predict.chunk_rows if params.predict else 25_000
         if chunk_rows < 1:
             raise DataError(f"--chunk-rows is {chunk_rows}; give a positive number")
-        artifact = model_io.load(args.model)
+        artifact = model_io.load(args.model or params.paths.model)
         counts = predict_file(args.input, args.output, artifact, chunk_rows, args.skip_invalid)
     except ProjectError as error:
         print(f"predict: {error}", file=sys.stderr)

@@ -3,7 +3,7 @@
     python -m {{ cookiecutter.module_name }}.serve [--host 127.0.0.1] [--port 8000]
 
 GET /health, GET /metadata, POST /predict with {"rows": [{feature: value, ...}, ...]}.
-Requests are checked field by field against data.FEATURES before the model sees them: a
+Requests are checked field by field against schema.FEATURES before the model sees them: a
 bad request gets a 422 naming each bad field, never a 500.
 """
 
@@ -15,28 +15,42 @@ from typing import Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, create_model
 
-from {{ cookiecutter.module_name }} import data, model_io
-from {{ cookiecutter.module_name }}.config import load_params
+from {{ cookiecutter.module_name }} import model_io
+from {{ cookiecutter.module_name }}.config import PARAMS_FILE, load_params
 from {{ cookiecutter.module_name }}.errors import ProjectError
+from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES, FEATURES, Feature, Kind, assert_never
 
 DEFAULT_MAX_BATCH_ROWS = 1000
 
 
-def row_model() -> type[BaseModel]:
-    """A request row: every feature, typed and range-checked; unknown fields refused."""
-    fields: dict[str, Any] = {}
-    for feature in data.FEATURES:
-        if feature.kind == "category":
-            fields[feature.name] = (
-                Literal[feature.categories],
-                Field(description=feature.description),
+def field(feature: Feature) -> tuple[Any, Any]:
+    """The type and rules of one request field. Strict: "9", 9.5 for a whole number, true
+    for a number, 1 for a boolean, and null are refused rather than guessed at."""
+    about = feature.description
+    match feature.kind:
+        case Kind.INTEGER:
+            return StrictInt, Field(ge=feature.minimum, le=feature.maximum, description=about)
+        case Kind.FLOAT:
+            return float, Field(
+                strict=True,  # a whole number is a valid float; text and true are not
+                ge=feature.minimum,
+                le=feature.maximum,
+                allow_inf_nan=False,
+                description=about,
             )
-        else:
-            # Strict: "9", 9.5, true and null are refused rather than guessed at.
-            bounds = Field(ge=feature.minimum, le=feature.maximum, description=feature.description)
-            fields[feature.name] = (StrictInt, bounds)
+        case Kind.BOOLEAN:
+            return StrictBool, Field(description=about)
+        case Kind.CATEGORY:
+            return Literal[feature.categories], Field(description=about)
+        case _:
+            assert_never(feature.kind)
+
+
+def row_model(features: tuple[Feature, ...] = FEATURES) -> type[BaseModel]:
+    """A request row: every feature, typed and range-checked; unknown fields refused."""
+    fields = {feature.name: field(feature) for feature in features}
     return create_model("Row", __config__=ConfigDict(extra="forbid"), **fields)
 
 
@@ -104,7 +118,7 @@ def create_app(
         "package_version": artifact.metadata["package_version"],
         "git_commit": artifact.metadata["git_commit"],
         "metrics": artifact.metadata["metrics"],
-        "features": artifact.metadata["features"],
+        "features": artifact.metadata["input_schema"]["features"],
         "example": artifact.metadata["example"],
         "max_batch_rows": max_batch_rows,
     }
@@ -120,7 +134,7 @@ def create_app(
     @app.post("/predict", response_model=PredictResponse)
     def predict(request: predict_request) -> PredictResponse:  # type: ignore[valid-type]
         rows = request.rows  # type: ignore[attr-defined]
-        columns = {name: [getattr(row, name) for row in rows] for name in data.FEATURE_NAMES}
+        columns = {name: [getattr(row, name) for row in rows] for name in FEATURE_NAMES}
         labels, probability = artifact.score(columns)
         return PredictResponse(
             model_version=artifact.version,
@@ -139,12 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--model", type=Path, default=model_io.MODEL_FILE)
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    parser.add_argument("--model", type=Path, help="default: paths.model in params.yaml")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     args = parser.parse_args(argv)
     try:
         params = load_params(args.params)
-        artifact = model_io.load(args.model)
+        artifact = model_io.load(args.model or params.paths.model)
     except ProjectError as error:
         print(f"serve: {error}", file=sys.stderr)
         return 1

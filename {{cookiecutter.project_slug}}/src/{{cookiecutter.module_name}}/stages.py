@@ -1,7 +1,7 @@
 """The DVC pipeline's stages: each reads its inputs, calls the pure functions, writes outputs.
 
-dvc.yaml runs `python -m {{ cookiecutter.module_name }}.stages <stage>` from the project root; the paths
-below are the ones dvc.yaml declares, so change them in both places.
+dvc.yaml runs `python -m {{ cookiecutter.module_name }}.stages <stage>` from the project root. Every file
+a stage reads or writes is named in params.yaml's `paths`, which dvc.yaml uses too.
 """
 
 from __future__ import annotations
@@ -9,22 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from {{ cookiecutter.module_name }} import data, evaluate, experiment, model_io, train
-from {{ cookiecutter.module_name }}.config import Params, load_params
+from {{ cookiecutter.module_name }} import data, evaluate, experiment, model_io, sample, tables, train
+from {{ cookiecutter.module_name }}.config import PARAMS_FILE, Params, load_params
 from {{ cookiecutter.module_name }}.errors import ProjectError
-
-RAW_DATA = Path("data/raw/emails.csv")
-TRAIN_DATA = Path("data/prepared/train.parquet")
-TEST_DATA = Path("data/prepared/test.parquet")
-EXPERIMENT_RESULTS = Path("data/experiment/results.csv")
-REPORTS = Path("reports")
-PLOTS = REPORTS / "plots"
+from {{ cookiecutter.module_name }}.schema import FEATURES, TARGET, Kind, assert_never
 
 
 def write_json(path: Path, content: Any) -> None:
@@ -34,52 +27,51 @@ def write_json(path: Path, content: Any) -> None:
 
 def make_sample(params: Params) -> None:
     """Write the synthetic sample. To use real data, replace this stage (see README)."""
-    frame = data.make_sample(params.sample.rows, params.sample.seed)
-    RAW_DATA.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(RAW_DATA, index=False)
+    frame = sample.make_sample(params.sample.rows, params.sample.seed)
+    tables.write_table(frame, params.paths.raw)
 
 
 def prepare(params: Params) -> None:
     """Validate the raw data against the training schema and split it into train and test."""
-    frame = data.validate(data.read_table(RAW_DATA), data.training_schema())
+    frame = data.validate(tables.read_table(params.paths.raw), data.training_schema())
     train_rows, test_rows = data.split(frame, params.prepare.test_share, params.prepare.seed)
-    TRAIN_DATA.parent.mkdir(parents=True, exist_ok=True)
-    train_rows.to_parquet(TRAIN_DATA, index=False)
-    test_rows.to_parquet(TEST_DATA, index=False)
-
-
-def feature_description() -> list[dict[str, Any]]:
-    return [
-        {key: value for key, value in asdict(feature).items() if value not in (None, ())}
-        for feature in data.FEATURES
-    ]
+    tables.write_table(train_rows, params.paths.train)
+    tables.write_table(test_rows, params.paths.test)
 
 
 def example_row(frame: pd.DataFrame) -> dict[str, Any]:
     """The first training row's features as JSON values, as a client would send them."""
     row = frame.iloc[0]
-    return {
-        feature.name: int(row[feature.name])
-        if feature.kind == "integer"
-        else str(row[feature.name])
-        for feature in data.FEATURES
-    }
+    example: dict[str, Any] = {}
+    for feature in FEATURES:
+        value = row[feature.name]
+        match feature.kind:
+            case Kind.INTEGER:
+                example[feature.name] = int(value)
+            case Kind.FLOAT:
+                example[feature.name] = float(value)
+            case Kind.BOOLEAN:
+                example[feature.name] = bool(value)
+            case Kind.CATEGORY:
+                example[feature.name] = str(value)
+            case _:
+                assert_never(feature.kind)
+    return example
 
 
 def train_model(params: Params) -> None:
     """Fit the model on the training split and save it with its metadata."""
-    frame = pd.read_parquet(TRAIN_DATA)
+    frame = tables.read_table(params.paths.train)
     metadata = model_io.build_metadata(
-        params={"model": asdict(params.model), "train": asdict(params.train)},
+        params=params.model_dump(mode="json", include={"model", "train"}),
         metrics=train.cross_validated_metrics(frame, params.model, params.train.cv_folds),
-        training_data_sha256=model_io.file_sha256(TRAIN_DATA),
+        training_data_sha256=model_io.file_sha256(params.paths.train),
         training_rows=len(frame),
         decision_threshold=params.train.decision_threshold,
-        features=feature_description(),
         example=example_row(frame),
     )
     model = train.fit(frame, params.model)
-    model_io.save(model_io.ModelArtifact(model, metadata))
+    model_io.save(model_io.ModelArtifact(model, metadata), params.paths.model)
 
 
 def evaluate_model(params: Params) -> None:
@@ -87,10 +79,11 @@ def evaluate_model(params: Params) -> None:
 
     The reports are written before the gate is applied, so a failing model can be examined.
     """
-    artifact = model_io.load()
-    train_rows, test_rows = pd.read_parquet(TRAIN_DATA), pd.read_parquet(TEST_DATA)
+    paths = params.paths
+    artifact = model_io.load(paths.model)
+    train_rows, test_rows = tables.read_table(paths.train), tables.read_table(paths.test)
     threshold = params.train.decision_threshold
-    actual = test_rows[data.TARGET].to_numpy()
+    actual = test_rows[TARGET].to_numpy()
     labels, probability = artifact.score(test_rows)
     model_metrics = evaluate.classification_metrics(actual, probability, threshold)
     baselines = {
@@ -99,13 +92,11 @@ def evaluate_model(params: Params) -> None:
             train_rows, test_rows, params.evaluate.baseline_feature
         ).items()
     }
-    write_json(
-        REPORTS / "slices.json",
-        evaluate.slice_metrics(test_rows, probability, params.evaluate.slice_columns, threshold),
-    )
-    write_json(PLOTS / "roc.json", evaluate.roc_points(actual, probability))
-    write_json(PLOTS / "confusion.json", evaluate.confusion_records(actual, labels))
-    write_json(PLOTS / "calibration.json", evaluate.calibration_points(actual, probability))
+    slices = list(params.evaluate.slice_columns)
+    write_json(paths.slices, evaluate.slice_metrics(test_rows, probability, slices, threshold))
+    write_json(paths.plots / "roc.json", evaluate.roc_points(actual, probability))
+    write_json(paths.plots / "confusion.json", evaluate.confusion_records(actual, labels))
+    write_json(paths.plots / "calibration.json", evaluate.calibration_points(actual, probability))
     metrics = {"model_version": artifact.version, "model": model_metrics, "baselines": baselines}
     try:
         metrics["gate"] = evaluate.check_gate(
@@ -113,7 +104,7 @@ def evaluate_model(params: Params) -> None:
         )
     finally:
         metrics.setdefault("gate", {"metric": evaluate.GATE_METRIC, "passed": False})
-        write_json(REPORTS / "metrics.json", metrics)
+        write_json(paths.metrics, metrics)
 
 
 def simulate_experiment(params: Params) -> None:
@@ -122,8 +113,7 @@ def simulate_experiment(params: Params) -> None:
     frame = experiment.simulate_ab_test(
         settings.units, settings.baseline_rate, settings.relative_lift, settings.salt, settings.seed
     )
-    EXPERIMENT_RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(EXPERIMENT_RESULTS, index=False)
+    tables.write_table(frame, params.paths.experiment)
 
 
 STAGES = {
@@ -140,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m {{ cookiecutter.module_name }}.stages", description="Run one stage of the DVC pipeline."
     )
     parser.add_argument("stage", choices=STAGES)
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     args = parser.parse_args(argv)
     try:
         STAGES[args.stage](load_params(args.params))

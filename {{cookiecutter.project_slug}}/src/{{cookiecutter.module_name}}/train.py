@@ -13,8 +13,8 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.module_name }}.config import ModelParams
-from {{ cookiecutter.module_name }}.data import TARGET
 from {{ cookiecutter.module_name }}.features import to_matrix
+from {{ cookiecutter.module_name }}.schema import TARGET
 
 
 def build_model(params: ModelParams) -> HistGradientBoostingClassifier:
