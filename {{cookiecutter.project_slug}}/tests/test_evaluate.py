@@ -90,7 +90,7 @@ def test_plot_data_has_the_fields_dvc_plots_reads(artifact, sample):
     assert roc[0] == {"fpr": 0.0, "tpr": 0.0} and roc[-1] == {"fpr": 1.0, "tpr": 1.0}
     confusion = evaluate.confusion_records(actual, labels)
     assert confusion[:3] == [
-        {"actual": int(a), "predicted": int(p)} for a, p in zip(actual[:3], labels[:3])
+        {"actual": int(a), "predicted": int(p)} for a, p in zip(actual[:3], labels[:3], strict=True)
     ]
     assert len(confusion) == len(sample)
     calibration = evaluate.calibration_points(actual, probability)
