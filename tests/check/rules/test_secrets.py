@@ -52,6 +52,14 @@ SECRETS = {
     "gitlab": ("token = gl" + "pat-" + "c" * 20, "a GitLab token"),
     "slack": ("xo" + "xb-1234567890-" + "d" * 24, "a Slack token or webhook"),
     "hf": ("HF_TOKEN=h" + "f_" + "e" * 34, "a Hugging Face token"),
+    "slack_webhook": (
+        "url = https://hooks.sl" + "ack.com/services/T0123ABCD/B0456EFGH/" + "f" * 24,
+        "a Slack token or webhook",
+    ),
+    "openai": (
+        "OPENAI_API_KEY=s" + "k-proj-" + "g" * 20 + "T3Blbk" + "FJ" + "h" * 20,
+        "an OpenAI API key",
+    ),
 }
 
 
