@@ -7,6 +7,15 @@ is timed as the median of several runs of the console command, in a fresh proces
 time, and CPU time of mlprod with its git processes, which a busy machine disturbs less),
 and the growth from the smallest size is printed next to the growth in files.
 
+Then, on the largest repository, the cases of a team's day:
+
+- the data hook on a one-file commit (`--select DATA,SEC --files FILE`, as pre-commit calls
+  it) against the same rules over the whole index, and the full audit;
+- a partial clone (`git clone --filter=blob:none` over file://, sparse so that the
+  notebooks of 12 folders stay unfetched): the audit, which fetches what it lacks in one
+  `git fetch`, against git fetching the same blobs lazily, one process per blob (how the
+  audit read them before).
+
     python benchmarks/check.py [--sizes 2000,5000,10000,20000] [--runs 5]
 """
 
@@ -27,7 +36,7 @@ from mlprod.check.rules.docs import PHASE_DOCS
 SKELETON = {
     ".pre-commit-config.yaml": "repos: []\n",
     ".gitattributes": "*.ipynb filter=nbstripout diff=jupyternotebook merge=jupyternotebook\n",
-    ".gitignore": "/data/*\n!/data/.gitkeep\n/models/*\n!/models/.gitkeep\n.env\n",
+    ".gitignore": "/data/**\n!/data/**/\n!/data/**/*.dvc\n/models/**\n!/models/**/\n.env\n",
     ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: make test\n",
     ".github/pull_request_template.md": "## What changed\n",
     ".github/CODEOWNERS": "* @data-team\n",
@@ -144,6 +153,77 @@ def time_check(root: Path, runs: int) -> tuple[float, float, int]:
     return statistics.median(timings), statistics.median(cpu), findings
 
 
+def timed(command: list[str], cwd: Path | None = None) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed: {result.stderr.strip()}")
+    return time.perf_counter() - start
+
+
+def median_of(runs: int, command: list[str], cwd: Path | None = None) -> float:
+    return statistics.median(timed(command, cwd) for _ in range(runs))
+
+
+def hook_case(root: Path, runs: int) -> None:
+    """A one-file commit: the data hook on the staged file against the whole index."""
+    changed = "src/bench/pkg0/mod_0.py"
+    with open(root / changed, "a") as module:
+        module.write("# changed\n")
+    subprocess.run(["git", "add", changed], cwd=root, check=True)
+    check = [sys.executable, "-m", "mlprod", "check", str(root), "--format", "json"]
+    full = median_of(runs, check)
+    whole = median_of(runs, [*check, "--select", "DATA,SEC"])
+    staged = median_of(runs, [*check, "--select", "DATA,SEC", "--files", str(root / changed)])
+    print(f"full audit {full:.3f} s; DATA,SEC over the whole index {whole:.3f} s; data hook on")
+    print(f"the one staged file {staged:.3f} s: {staged / whole:.2f} of the whole-index run,")
+    print(f"{staged / full:.2f} of the full audit")
+    subprocess.run(["git", "reset", "-q", "--hard"], cwd=root, check=True)
+
+
+def sparse_clone(source: Path, target: Path, excluded: list[str]) -> list[str]:
+    """A blob:none clone whose checkout leaves `excluded` folders out; their blob ids."""
+    url = f"file://{source}"
+    subprocess.run(
+        ["git", "clone", "-q", "--filter=blob:none", "--no-checkout", url, str(target)],
+        check=True,
+    )
+    patterns = ["/*", *(f"!/{folder}/" for folder in excluded)]
+    subprocess.run(
+        ["git", "sparse-checkout", "set", "--no-cone", *patterns], cwd=target, check=True
+    )
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=target, check=True)
+    staged = subprocess.run(
+        ["git", "ls-files", "-s", "--", *excluded], cwd=target, capture_output=True, text=True
+    ).stdout
+    return [line.split()[1] for line in staged.splitlines()]
+
+
+def partial_clone_case(root: Path, tmp: Path) -> None:
+    subprocess.run(["git", "config", "uploadpack.allowFilter", "true"], cwd=root, check=True)
+    excluded = [f"notebooks/area{n}" for n in range(12)]
+    check = [sys.executable, "-m", "mlprod", "check", "--format", "json"]
+    full = timed([*check, str(root)])
+    ours = tmp / "partial-batch"
+    missing = sparse_clone(root, ours, excluded)
+    batch = timed([*check, str(ours)])
+    lazy = tmp / "partial-lazy"
+    sparse_clone(root, lazy, excluded)
+    start = time.perf_counter()
+    subprocess.run(
+        ["git", "cat-file", "--batch-check"],
+        cwd=lazy,
+        input="".join(f"{sha}\n" for sha in missing),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    one_by_one = time.perf_counter() - start
+    print(f"partial clone, {len(missing)} blobs not fetched: audit {batch:.2f} s (one fetch);")
+    print(f"git fetching the same blobs one process each: {one_by_one:.2f} s, before any")
+    print(f"checking; full clone audit {full:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,5000,10000,20000")
@@ -154,6 +234,7 @@ def main() -> None:
     print(" ".join(f"{name:>9}" for name in columns))
     with tempfile.TemporaryDirectory(prefix="mlprod-check-bench-") as tmp:
         base = None
+        root = Path(tmp)
         for size in sizes:
             root = Path(tmp) / f"repo-{size}"
             build(root, size)
@@ -164,6 +245,9 @@ def main() -> None:
                 f"{seconds / base[1]:>9.2f} {findings:>9}",
                 flush=True,
             )
+        print(f"\nOn the {sizes[-1]:,}-file repository:")
+        hook_case(root, args.runs)
+        partial_clone_case(root, Path(tmp))
 
 
 if __name__ == "__main__":

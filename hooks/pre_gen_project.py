@@ -15,6 +15,7 @@ ANSWERS = json.loads(r"""{{ cookiecutter|tojson }}""")
 SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+GIT_URL = re.compile(r"^(https?://|ssh://|git://|file://|/|[\w.-]+@[\w.-]+:)[^\s'\"]+$")
 # Import names of what a generated project installs: a module of the same name would
 # shadow them, and `import pandas` would import the project instead.
 DEPENDENCY_MODULES = {
@@ -79,6 +80,12 @@ def problems(answers):
         yield (
             f"python_version '{answers['python_version']}' is not supported; "
             f"choose one of {', '.join(SUPPORTED_PYTHONS)}"
+        )
+    hooks_repository = answers.get("mlprod_hooks_repository", "")
+    if hooks_repository and not GIT_URL.match(hooks_repository):
+        yield (
+            f"mlprod_hooks_repository '{hooks_repository}' is not a git URL; e.g. "
+            "mlprod_hooks_repository=https://github.com/<org>/mlprod-template, or leave it empty"
         )
 
 

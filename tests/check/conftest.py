@@ -6,7 +6,9 @@ import contextlib
 import io
 import json
 import os
+import random
 import shutil
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +35,16 @@ CLEAN_NOTEBOOK = {
 }
 
 
+def drawn(alphabet: str, length: int, seed: str) -> str:
+    """A value as a key generator would draw it (every test secret is made at run time,
+    so this repository never holds one; a run of one character reads as a dummy)."""
+    return "".join(random.Random(seed).choices(alphabet, k=length))
+
+
+AWS_ALPHABET = string.ascii_uppercase + "234567"
+AWS_ID = "AKIA" + drawn(AWS_ALPHABET, 16, "aws")
+
+
 def phase_doc(phase: str, status: str = "not-started", body: str = "") -> str:
     return (
         f"---\nphase: {phase}\nstatus: {status}\nowner: ana\nlast_reviewed: 2025-01-01\n---\n"
@@ -44,7 +56,12 @@ def phase_doc(phase: str, status: str = "not-started", body: str = "") -> str:
 COMPLIANT_FILES: dict[str, str] = {
     ".pre-commit-config.yaml": "repos: []\n",
     ".gitattributes": "*.ipynb filter=nbstripout diff=jupyternotebook merge=jupyternotebook\n",
-    ".gitignore": "/data/*\n!/data/.gitkeep\n/models/*\n!/models/.gitkeep\n.env\n.venv/\n",
+    # The generated project's patterns: data and models ignored, .dvc pointers addable.
+    ".gitignore": "".join(
+        f"/{folder}/**\n!/{folder}/**/\n!/{folder}/**/*.dvc\n!/{folder}/**/.gitignore\n"
+        for folder in ("data", "models")
+    )
+    + ".env\n.venv/\n",
     ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: make test\n",
     ".github/pull_request_template.md": "## What changed\n",
     ".github/CODEOWNERS": "* @data-team\n",
@@ -118,6 +135,9 @@ class Repo:
         else:
             target.write_text(content, encoding="utf-8")
         return target
+
+    def read(self, path: str) -> str:
+        return (self.root / path).read_text(encoding="utf-8")
 
     def add(self, path: str, content: str | bytes) -> None:
         """Write a file and stage it (the audit reads the index, not the working tree)."""

@@ -1,9 +1,9 @@
-from check.conftest import Repo
+from check.conftest import AWS_ID, Repo
 
 
 def test_only_what_git_tracks_is_audited(repo: Repo) -> None:
     repo.write("data/raw.csv", "a,b\n" * 100_000)
-    repo.write(".env", "AWS_KEY=AKIA" + "Q2" * 8 + "\n")
+    repo.write(".env", "AWS_KEY=" + AWS_ID + "\n")
     repo.write("scratch/untracked.ipynb", "{broken")
     assert repo.check().findings == []
 

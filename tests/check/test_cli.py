@@ -37,7 +37,8 @@ def test_json_output_holds_findings_and_summary(repo: Repo) -> None:
     assert document["errors"] == 0
     assert document["warnings"] == 1
     assert document["files"] == len(COMPLIANT_FILES) - 1
-    assert set(document["findings"][0]) == {"code", "severity", "path", "message", "fix"}
+    assert set(document["findings"][0]) == {"code", "severity", "path", "line", "message", "fix"}
+    assert document["notes"] == []
 
 
 def test_select_takes_prefixes_and_codes(repo: Repo) -> None:
@@ -112,3 +113,40 @@ def test_console_script_has_one_line_errors() -> None:
         "mlprod check: error: /nonexistent/repo does not exist; "
         "pass the directory of a repository\n"
     )
+
+
+def test_files_limit_per_file_rules_to_the_files_passed(repo: Repo, tmp_path, monkeypatch) -> None:
+    repo.add("legacy/old.csv", "a,b\n" * 30_000)
+    repo.add("notebooks/bad.ipynb", "{")
+    repo.add("src/churn/model.py", "W = 1\n")
+    repo.add(".gitignore", repo.read(".gitignore").replace(".env\n", ""))
+    trace = tmp_path / "trace.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
+    monkeypatch.chdir(repo.root / "src")
+    checked = run_check(str(repo.root), "--format", "json", "--select", "DATA,SEC,NB004")
+    assert checked.codes == {"DATA001", "NB004", "SEC002"}
+    trace.unlink()
+    checked = run_check(
+        str(repo.root),
+        "--format",
+        "json",
+        "--select",
+        "DATA,SEC,NB004",
+        "--files",
+        "churn/model.py",
+    )
+    # The repository rule (.env not ignored) still runs; no other file is read or listed.
+    assert [(f["code"], f["path"]) for f in checked.findings] == [("SEC002", ".gitignore")]
+    assert json.loads(checked.stdout)["files"] == 1
+    listings = [
+        e["argv"]
+        for e in map(json.loads, trace.read_text().splitlines())
+        if e.get("event") == "start" and "ls-files" in e["argv"]
+    ]
+    assert listings and all(argv[-1] != "--" for argv in listings), listings
+
+
+def test_files_outside_the_repository_are_a_usage_error(repo: Repo, tmp_path) -> None:
+    checked = run_check(str(repo.root), "--files", str(tmp_path / "elsewhere.csv"))
+    assert checked.code == 2
+    assert "is outside the repository" in checked.stderr

@@ -51,7 +51,7 @@ def test_huge_file_is_reported_without_reading_it_whole(repo: Repo) -> None:
     [finding] = repo.check().findings
     assert (finding["code"], finding["message"]) == (
         "DATA001",
-        "file of 12.0 MB is tracked by git (limit 1.0 MB)",
+        "file of 12.0 MB is tracked by git (limit 1.00 MB)",
     )
 
 

@@ -94,6 +94,7 @@ ALWAYS = {
 BY_CHOICE = {
     ("ci", "github"): {
         ".github/workflows/ci.yml",
+        ".github/dependabot.yml",
         ".github/pull_request_template.md",
         ".github/CODEOWNERS",
     },
@@ -102,7 +103,11 @@ BY_CHOICE = {
         ".gitlab/merge_request_templates/Default.md",
         ".gitlab/CODEOWNERS",
     },
-    ("ci", "none"): {".github/pull_request_template.md", ".github/CODEOWNERS"},
+    ("ci", "none"): {
+        ".github/pull_request_template.md",
+        ".github/CODEOWNERS",
+        ".github/dependabot.yml",
+    },
     ("notebook_format", "jupytext"): {"jupytext.toml"},
     ("deployment", "batch"): {"src/{module}/predict.py", "tests/test_predict.py"},
     ("deployment", "realtime"): {"src/{module}/serve.py", "tests/test_serve.py"},

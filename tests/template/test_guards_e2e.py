@@ -263,8 +263,8 @@ def test_a_5mb_csv_is_refused_and_the_dvc_workflow_it_names_goes_through(
     assert failed_hooks(refused.stdout) == [LARGE_HOOK, DATA_HOOK]
     assert f"{relative} (4883 KB) exceeds 1024 KB." in refused.stdout
     assert (
-        f"{relative}: DATA001 data file of 5.0 MB is tracked by git (limit 100.0 kB) "
-        f"(fix: git rm --cached {relative} && dvc add {relative})"
+        f"{relative}: DATA001 data file of 5.00 MB is tracked by git (limit 100 kB) "
+        f"(fix: git rm --cached {relative} && dvc add {relative} && git add {relative}.dvc "
     ) in refused.stdout
 
     # The hook's fix, step by step; `dvc add` says which files to stage.
@@ -351,7 +351,7 @@ def test_mlprod_check_reports_what_commits_with_no_verify_let_in(project, clone,
     what_the_user_saw("make check after git commit --no-verify", check)
     assert check.returncode != 0
     for expected in (
-        "data/raw/sends.csv: DATA001 data file of 5.0 MB is tracked by git",
+        "data/raw/sends.csv: DATA001 data file of 5.00 MB is tracked by git",
         "deploy/id_rsa: SEC001 a private key at line 1",
         "deploy/id_ed25519: SEC001 a private key at line 1",
         "deploy/storage.toml: SEC001 an AWS access key id at line 2",

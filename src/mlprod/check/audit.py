@@ -7,31 +7,40 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from mlprod.check.config import Settings
-from mlprod.check.finding import Finding
 from mlprod.check.repo import IndexEntry, Repository
-from mlprod.check.rules import MODULES
+from mlprod.check.rule import Finding, Rule
+from mlprod.check.rules import CATALOGUE
 from mlprod.check.rules.git import not_a_repository
 
 SETUP_TARGET = re.compile(rb"^setup\s*:", re.MULTILINE)
 
 
 class Audit:
-    """What the rules see: the repository, the settings, and a few shared lookups."""
+    """What the rules see: the repository, the settings, the entries in scope (the files a
+    hook is passed, or all), and lookups that several rules share, made once."""
 
-    def __init__(self, repo: Repository, settings: Settings) -> None:
+    def __init__(self, repo: Repository, settings: Settings, files: list[str] | None) -> None:
         self.repo = repo
         self.settings = settings
+        self.files = files
         self._setup: bool | None = None
+        self.shared: dict[str, object] = {}
 
     @property
     def entries(self) -> dict[str, IndexEntry]:
+        """Every entry of the index, for the rules about the repository as a whole."""
         return self.repo.entries()
 
+    @property
+    def scope(self) -> dict[str, IndexEntry]:
+        """The entries per-file rules look at: the files passed, or every entry."""
+        return self.repo.entries(self.files)
+
     def tracked(self, path: str) -> bool:
-        return path in self.entries
+        """Whether the index holds `path`, or files under it when it is a folder."""
+        return bool(self.repo.entries([path]))
 
     def text(self, path: str) -> str | None:
         data = self.repo.read(path)
@@ -49,6 +58,8 @@ class Audit:
 class Result:
     findings: list[Finding]
     files: int
+    # Tracked paths that could not be read, with the reason: the rules did not see them.
+    notes: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -65,41 +76,57 @@ class Selection:
         )
 
 
-def run(path: Path, repo: Repository | None, settings: Settings, selection: Selection) -> Result:
-    """Findings of the selected rules, sorted by path then code, without duplicates."""
+def overrides(rule: Rule, method: str) -> bool:
+    return getattr(type(rule), method) is not getattr(Rule, method)
+
+
+def run(
+    path: Path,
+    repo: Repository | None,
+    settings: Settings,
+    selection: Selection,
+    files: list[str] | None = None,
+) -> Result:
+    """Findings of the selected rules, sorted by path then code, without duplicates.
+
+    Repository rules run once; per-file rules see the entries in scope.
+    """
     if repo is None:
-        return Result(keep([not_a_repository(path)], selection), 0)
-    audit = Audit(repo, settings)
-    modules = [m for m in MODULES if selection.enabled & {rule.code for rule in m.RULES}]
+        return Result(keep([not_a_repository(path)], selection), 0, [])
+    audit = Audit(repo, settings, files)
+    rules = [rule for code, rule in CATALOGUE.items() if code in selection.enabled]
     findings: list[Finding] = []
-    for module in modules:
-        if hasattr(module, "check"):
-            findings.extend(module.check(audit))
-    findings.extend(scan_files(audit, [m for m in modules if hasattr(m, "check_file")]))
-    return Result(keep(findings, selection), len(audit.entries))
+    for rule in rules:
+        findings.extend(rule.check(audit))
+    per_entry = [rule for rule in rules if overrides(rule, "check_entry")]
+    for entry in audit.scope.values():
+        for rule in per_entry:
+            findings.extend(rule.check_entry(audit, entry))
+    findings.extend(scan(audit, [rule for rule in rules if overrides(rule, "check_content")]))
+    return Result(keep(findings, selection), len(audit.scope), sorted(repo.unread.items()))
 
 
-def scan_files(audit: Audit, readers: list[ModuleType]) -> Iterator[Finding]:
-    """Hand each blob some rule wants to every rule that wants it, reading it once.
+def scan(audit: Audit, readers: list[Rule]) -> Iterator[Finding]:
+    """Hand each blob some rule reads to every rule that reads it, reading it once.
 
     Blobs up to max-scan-size stream whole through one git process; of a larger one only
     the first max-scan-size bytes are read, and the rules are told it is incomplete.
     """
-    wanted: dict[IndexEntry, list[ModuleType]] = {}
-    for entry in audit.entries.values():
+    wanted: dict[IndexEntry, list[Rule]] = {}
+    for entry in audit.scope.values():
         if entry.is_file and entry.size >= 0:
-            interested = [m for m in readers if m.wants(entry)]
+            interested = [rule for rule in readers if rule.reads(entry)]
             if interested:
                 wanted[entry] = interested
     limit = audit.settings.max_scan_size
     for entry, data in audit.repo.blobs(e for e in wanted if e.size <= limit):
-        for module in wanted[entry]:
-            yield from module.check_file(audit, entry, data, True)
+        for rule in wanted[entry]:
+            yield from rule.check_content(audit, entry, data, True)
     for entry in wanted:
         if entry.size > limit:
             data = audit.repo.head(entry, limit)
-            for module in wanted[entry]:
-                yield from module.check_file(audit, entry, data, False)
+            for rule in wanted[entry]:
+                yield from rule.check_content(audit, entry, data, False)
 
 
 def keep(findings: Iterable[Finding], selection: Selection) -> list[Finding]:

@@ -78,6 +78,10 @@ class Repository:
         self._entries: dict[str, IndexEntry] | None = None
         self._config: dict[str, str] | None = None
         self._read: dict[str, bytes | None] = {}
+        # Blob ids the index names that this clone lacks and could not fetch, and the
+        # tracked paths that could not be read, with the reason: reported, never skipped.
+        self.missing_shas: set[str] = set()
+        self.unread: dict[str, str] = {}
 
     @classmethod
     def open(cls, path: Path) -> Repository | None:
@@ -106,26 +110,84 @@ class Repository:
         # os.path.realpath, unlike Path.resolve before Python 3.13, survives symlink loops.
         return cls(root, Path(os.path.realpath(Path(path, hooks))), head.returncode == 0)
 
-    def entries(self) -> dict[str, IndexEntry]:
-        """Every path in the index with its blob id and size, in index order."""
-        if self._entries is None:
-            staged = git_out(["ls-files", "-s", "-z"], self.root)
-            rows: dict[str, tuple[str, str, str]] = {}
-            for record in staged.split(b"\0"):
-                if not record:
-                    continue
-                meta, _, raw_path = record.partition(b"\t")
-                mode, sha, stage = meta.decode("ascii").split(" ")
-                path = os.fsdecode(raw_path)
-                # A conflicted path has stages 1-3; keep "ours" (2), what the author sees.
-                if path not in rows or stage == "2":
-                    rows[path] = (mode, sha, stage)
-            sizes = self._sizes({sha for mode, sha, _ in rows.values() if mode in REGULAR_MODES})
-            self._entries = {
-                path: IndexEntry(path, mode, sha, sizes.get(sha, -1))
-                for path, (mode, sha, _) in rows.items()
-            }
-        return self._entries
+    def entries(self, paths: list[str] | None = None) -> dict[str, IndexEntry]:
+        """Index entries with their blob ids and sizes, in index order: every one, or those
+        of the given paths (the files a hook is passed), untracked paths left out."""
+        if paths is None:
+            if self._entries is None:
+                self._entries = self._list([])
+            return self._entries
+        if self._entries is not None:
+            return {path: self._entries[path] for path in paths if path in self._entries}
+        return self._list(paths) if paths else {}
+
+    def _list(self, paths: list[str]) -> dict[str, IndexEntry]:
+        # Literal pathspecs: a passed file named `*.csv` means that file, not a glob.
+        staged = git_out(["--literal-pathspecs", "ls-files", "-s", "-z", "--", *paths], self.root)
+        rows: dict[str, tuple[str, str, str]] = {}
+        for record in staged.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode, sha, stage = meta.decode("ascii").split(" ")
+            path = os.fsdecode(raw_path)
+            # A conflicted path has stages 1-3; keep "ours" (2), what the author sees.
+            if path not in rows or stage == "2":
+                rows[path] = (mode, sha, stage)
+        shas = {sha for mode, sha, _ in rows.values() if mode in REGULAR_MODES}
+        self._fetch_missing(shas)
+        sizes = self._sizes(shas - self.missing_shas)
+        entries = {
+            path: IndexEntry(path, mode, sha, sizes.get(sha, -1))
+            for path, (mode, sha, _) in rows.items()
+        }
+        for entry in entries.values():
+            if entry.is_file and entry.size < 0:
+                self.unread[entry.path] = (
+                    "its blob is missing from this partial clone and could not be fetched"
+                    if entry.sha in self.missing_shas
+                    else "its blob is missing from the repository (see git fsck)"
+                )
+        return entries
+
+    def _fetch_missing(self, shas: set[str]) -> None:
+        """In a partial clone, fetch the blobs the index names but the clone lacks, in one
+        `git fetch`: left to itself, git fetches each one in a process of its own as it is
+        read. What cannot be fetched (offline, remote gone) is remembered as missing."""
+        remote = self.promisor_remote()
+        if remote is None or not shas:
+            return
+        listing = git_out(
+            ["cat-file", "--batch-all-objects", "--batch-check=%(objectname)", "--unordered"],
+            self.root,
+        )
+        missing = shas - set(listing.decode("ascii").split())
+        if missing:
+            fetch = git(
+                [
+                    "-c",
+                    "fetch.negotiationAlgorithm=noop",
+                    "fetch",
+                    remote,
+                    "--no-tags",
+                    "--no-write-fetch-head",
+                    "--recurse-submodules=no",
+                    "--filter=blob:none",
+                    "--stdin",
+                ],
+                self.root,
+                "".join(f"{sha}\n" for sha in sorted(missing)).encode(),
+            )
+            if fetch.returncode != 0:
+                self.missing_shas |= missing
+
+    def promisor_remote(self) -> str | None:
+        """The remote a partial clone fetches missing objects from, or None."""
+        config = self.config()
+        for key, value in config.items():
+            if key.startswith("remote.") and key.endswith(".promisor") and value == "true":
+                return key[len("remote.") : -len(".promisor")]
+        return config.get("extensions.partialclone")
 
     def _sizes(self, shas: set[str]) -> dict[str, int]:
         if not shas:
@@ -140,7 +202,10 @@ class Repository:
         return sizes
 
     def blobs(self, entries: Iterable[IndexEntry]) -> Iterator[tuple[IndexEntry, bytes]]:
-        """Stream the contents of the given entries' blobs; a missing object is skipped."""
+        """Stream the contents of the given entries' blobs through one git process.
+
+        A blob git cannot read is not yielded; its path goes to `unread` with the reason.
+        """
         wanted = [entry for entry in entries if entry.size >= 0]
         if not wanted:
             return
@@ -168,6 +233,7 @@ class Repository:
             for entry in wanted:
                 header = out.readline().split()
                 if len(header) != 3:
+                    self.unread[entry.path] = "git cannot read its blob (missing object)"
                     continue
                 size = int(header[2])
                 data = out.read(size)
@@ -179,8 +245,8 @@ class Repository:
             process.wait()
             writer.join()
 
-    def head(self, entry: IndexEntry, limit: int) -> bytes:
-        """The first `limit` bytes of a blob, without reading the rest of a huge one."""
+    def chunks(self, entry: IndexEntry, size: int = 1 << 20) -> Iterator[bytes]:
+        """A blob in pieces of `size` bytes, however large it is, in constant memory."""
         with subprocess.Popen(
             ["git", "cat-file", "blob", entry.sha],
             cwd=self.root,
@@ -188,14 +254,20 @@ class Repository:
             stderr=subprocess.DEVNULL,
         ) as process:
             assert process.stdout is not None
-            data = process.stdout.read(limit)
-            process.kill()
-        return data
+            try:
+                while piece := process.stdout.read(size):
+                    yield piece
+            finally:
+                process.kill()
+
+    def head(self, entry: IndexEntry, limit: int) -> bytes:
+        """The first `limit` bytes of a blob, without reading the rest of a huge one."""
+        return next(self.chunks(entry, limit), b"")
 
     def read(self, path: str) -> bytes | None:
         """The index version of one tracked regular file, or None."""
         if path not in self._read:
-            entry = self.entries().get(path)
+            entry = self.entries([path]).get(path)
             wanted = [entry] if entry is not None and entry.is_file else []
             self._read[path] = next((data for _, data in self.blobs(wanted)), None)
         return self._read[path]
@@ -210,6 +282,11 @@ class Repository:
                     self._config[key] = value
         return self._config
 
+    def config_scope(self, key: str) -> str | None:
+        """Where a git setting is set: "local", "global", "system", ...; None where unset."""
+        result = git(["config", "--show-scope", "--get", key], self.root)
+        return result.stdout.decode().split("\t", 1)[0] if result.returncode == 0 else None
+
     def attributes(self, paths: list[str], names: list[str]) -> dict[str, dict[str, str]]:
         """Git attributes of paths (tracked or not), as `git check-attr` reports them."""
         stdin = b"".join(os.fsencode(path) + b"\0" for path in paths)
@@ -222,11 +299,23 @@ class Repository:
 
     def ignored(self, paths: list[str]) -> set[str]:
         """Which of these paths a .gitignore rule matches (tracked or not)."""
+        return set(self.ignoring_patterns(paths))
+
+    def ignoring_patterns(self, paths: list[str]) -> dict[str, tuple[str, int, str]]:
+        """The paths a .gitignore rule ignores (tracked or not), each with the rule that
+        does: (file, line, pattern), as `git check-ignore -v` names it."""
         stdin = b"".join(os.fsencode(path) + b"\0" for path in paths)
-        result = git(["check-ignore", "-z", "--stdin", "--no-index"], self.root, stdin)
+        result = git(["check-ignore", "-v", "-z", "--stdin", "--no-index"], self.root, stdin)
         if result.returncode not in (0, 1):
             raise UsageError(
                 f"git check-ignore failed: {reason(result.stderr)}; "
                 "fix the .gitignore files so that git can read them"
             )
-        return set(split_z(result.stdout))
+        fields = result.stdout.split(b"\0")
+        found = {}
+        for i in range(0, len(fields) - 3, 4):
+            source, line, pattern, path = (os.fsdecode(field) for field in fields[i : i + 4])
+            # -v also reports paths whose last matching pattern re-includes them ("!...").
+            if source and not pattern.startswith("!"):
+                found[path] = (source, int(line), pattern)
+        return found

@@ -1,15 +1,18 @@
 import pytest
 
 from check.conftest import Repo
-from mlprod.check.rules.data import is_data_format
+from mlprod.check.rules.data import is_data_format, sizes
 
 
 def test_data_file_over_100kb_is_reported(repo: Repo) -> None:
     repo.add("reports/scores.csv", "a,b\n" * 30_000)
     [finding] = repo.check().findings
     assert (finding["code"], finding["path"]) == ("DATA001", "reports/scores.csv")
-    assert finding["message"] == "data file of 120.0 kB is tracked by git (limit 100.0 kB)"
-    assert finding["fix"] == "git rm --cached reports/scores.csv && dvc add reports/scores.csv"
+    assert finding["message"] == "data file of 120 kB is tracked by git (limit 100 kB)"
+    assert finding["fix"] == (
+        "git rm --cached reports/scores.csv && dvc add reports/scores.csv && "
+        "git add reports/scores.csv.dvc reports/.gitignore"
+    )
 
 
 def test_data_file_exactly_at_the_limit_passes(repo: Repo) -> None:
@@ -87,19 +90,59 @@ def test_default_remote_without_url_is_reported(repo: Repo) -> None:
     assert "has no url" in repo.check().of("DATA003")[0]["message"]
 
 
+MODELS_IGNORED = "/models/**\n!/models/**/\n!/models/**/*.dvc\n!/models/**/.gitignore\n"
+
+
 def test_data_folder_not_ignored_is_reported(repo: Repo) -> None:
-    repo.add(".gitignore", "/models/*\n.env\n")
+    repo.add(".gitignore", MODELS_IGNORED + ".env\n")
     [finding] = repo.check().findings
     assert (finding["code"], finding["message"]) == (
         "DATA004",
         "new files in data/ are not ignored by git",
     )
+    assert finding["fix"] == (
+        "printf '%s\\n' '/data/**' '!/data/**/' '!/data/**/*.dvc' '!/data/**/.gitignore'"
+        " >> .gitignore"
+    )
 
 
-def test_models_folder_checked_only_when_present(repo: Repo) -> None:
-    repo.add(".gitignore", "/data/\n.env\n")
-    assert repo.check().codes == {"DATA004"}
-    repo.remove("models/.gitkeep")
-    (repo.root / "models/.gitkeep").unlink()
-    (repo.root / "models").rmdir()
+def test_ignoring_the_whole_data_folder_is_reported_with_the_line(repo: Repo) -> None:
+    repo.add(".gitignore", MODELS_IGNORED + ".env\n/data/\n")
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"]) == ("DATA004", ".gitignore")
+    assert finding["message"] == (
+        "line 6 (`/data/`) ignores .dvc pointer files in data/, so "
+        "`git add data/x.csv.dvc` fails after `dvc add data/x.csv`"
+    )
+    assert finding["fix"].startswith("delete line 6 (`/data/`) from .gitignore, then printf")
+
+
+def test_folders_are_checked_only_when_present(repo: Repo) -> None:
+    repo.add(".gitignore", ".env\n")
+    assert [f["message"] for f in repo.check().findings] == [
+        "new files in data/ are not ignored by git",
+        "new files in models/ are not ignored by git",
+    ]
+    for folder in ("data", "models"):
+        repo.remove(f"{folder}/.gitkeep")
+        (repo.root / folder / ".gitkeep").unlink()
+        (repo.root / folder).rmdir()
     assert repo.check().findings == []
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "expected"),
+    [
+        (1_049_502, 1_000_000, ("1.05 MB", "1.00 MB")),
+        (1_000_001, 1_000_000, ("1.000001 MB", "1.000000 MB")),
+        (12_000_000, 1_000_000, ("12.0 MB", "1.00 MB")),
+        (5_000_000, 100_000, ("5.00 MB", "100 kB")),
+        (120_000, 100_000, ("120 kB", "100 kB")),
+        (2_097_152, 2_097_151, ("2.097152 MB", "2.097151 MB")),
+        (900, 500, ("900 bytes", "500 bytes")),
+    ],
+)
+def test_sizes_are_printed_precisely_enough_to_differ_from_the_limit(
+    size: int, limit: int, expected: tuple[str, str]
+) -> None:
+    assert sizes(size, limit) == expected

@@ -1,5 +1,7 @@
 import os
 
+import pytest
+
 from check.conftest import Repo
 
 
@@ -78,6 +80,54 @@ def test_ci_that_runs_no_tests_is_reported(repo: Repo) -> None:
     repo.add(".github/workflows/ci.yml", "jobs:\n  lint:\n    steps:\n      - run: ruff check\n")
     [finding] = repo.check().findings
     assert (finding["code"], finding["path"]) == ("GIT003", ".github/workflows/ci.yml")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "mise run test",
+        "make test",
+        "make -C services/api test",
+        "nox -s tests",
+        "tox -e py311",
+        "hatch test",
+        "just unit-tests",
+        "poe test",
+        "behave features/",
+        "uv run pytest -q",
+        "hatch run test:all",
+    ],
+)
+def test_ci_running_tests_through_a_task_runner_counts(repo: Repo, command: str) -> None:
+    repo.add(".github/workflows/ci.yml", f"jobs:\n  t:\n    steps:\n      - run: {command}\n")
+    assert repo.check().findings == []
+
+
+@pytest.mark.parametrize("command", ["make lint && echo test", "pip install pytest-cov"])
+def test_ci_mentioning_tests_without_running_them_is_reported(repo: Repo, command: str) -> None:
+    repo.add(".github/workflows/ci.yml", f"jobs:\n  t:\n    steps:\n      - run: {command}\n")
+    assert repo.check().codes == {"GIT003"}
+
+
+def test_several_ci_files_without_tests_name_the_folder_not_one_file(repo: Repo) -> None:
+    repo.add(".github/workflows/docs.yml", "jobs:\n  d:\n    steps:\n      - run: mkdocs build\n")
+    repo.add(".github/workflows/ci.yml", "jobs:\n  l:\n    steps:\n      - run: ruff check\n")
+    [finding] = repo.check().findings
+    assert finding["path"] == ".github/workflows/"
+    assert finding["message"].startswith(
+        "none of the 2 CI configurations (.github/workflows/ci.yml, .github/workflows/docs.yml)"
+        " runs the tests"
+    )
+
+
+def test_husky_running_mlprod_stands_for_pre_commit(repo: Repo) -> None:
+    repo.remove(".pre-commit-config.yaml")
+    repo.add(".husky/pre-commit", "npx lint-staged\n")
+    assert [f["message"] for f in repo.check().findings] == [
+        "the commit hooks are managed by husky, and .husky/pre-commit does not run mlprod check"
+    ]
+    repo.add(".husky/pre-commit", "npx lint-staged\nmlprod check\n")
+    assert repo.check().findings == []
 
 
 def test_gitlab_ci_running_pytest_counts(repo: Repo) -> None:

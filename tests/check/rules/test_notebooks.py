@@ -148,3 +148,37 @@ def test_nbformat_3_notebook_is_understood(repo: Repo) -> None:
     }
     repo.add("notebooks/old.ipynb", json.dumps(old))
     assert repo.check().codes == {"NB001"}
+
+
+def test_outputs_past_the_scanned_head_of_a_large_notebook_are_reported(repo: Repo) -> None:
+    document = json.loads(notebook(execution_count=None))
+    document["cells"][0]["source"] = ["# A long introduction\n", "x" * 50_000]
+    document["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": 7,
+            "metadata": {},
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": "7\n"}],
+            "source": ["print(7)\n"],
+        }
+    )
+    text = json.dumps(document, indent=1)
+    assert text.index('"execution_count": 7') > 50_000  # far past the 1 kB read
+    repo.add("notebooks/explore.ipynb", text)
+    repo.add("pyproject.toml", '[tool.mlprod]\nmax-scan-size = "1kB"\n')
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["message"]) == (
+        "NB001",
+        "the notebook has outputs or execution counts",
+    )
+
+
+def test_repository_without_notebooks_needs_no_notebook_setup(repo: Repo) -> None:
+    repo.remove("notebooks/explore.ipynb")
+    (repo.root / "notebooks/explore.ipynb").unlink()
+    (repo.root / "notebooks").rmdir()
+    repo.add(".gitattributes", "*.py text\n")
+    repo.git("config", "--unset", "filter.nbstripout.clean")
+    assert repo.check().findings == []
+    repo.add("analysis/first.ipynb", json.dumps(CLEAN_NOTEBOOK))
+    assert repo.check().codes == {"NB002", "NB003"}

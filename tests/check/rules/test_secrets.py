@@ -1,11 +1,15 @@
 """Every credential below is assembled at run time, so this file never holds one."""
 
+import string
+
 import pytest
 
-from check.conftest import Repo
+from check.conftest import AWS_ALPHABET, AWS_ID, Repo, drawn
 
-B64_40 = "Zm9vYmFyYmF6cXV4" * 2 + "Zm9vYmFy"
-PEM_BODY = "MIIEowIBAAKCAQEA" + "q" * 60
+B64 = string.ascii_letters + string.digits + "+/"
+ALNUM = string.ascii_letters + string.digits
+B64_40 = drawn(B64, 40, "b64")
+PEM_BODY = "MIIEowIBAAKCAQEA" + drawn(B64, 60, "pem")
 SECRETS = {
     "rsa": ("-----BEGIN RSA " + "PRIVATE KEY-----\n" + PEM_BODY + "\n", "a private key"),
     "openssh": (
@@ -25,8 +29,11 @@ SECRETS = {
         + PEM_BODY,
         "a private key",
     ),
-    "aws_id": ("key = AKIA" + "Q2" * 8 + "\n", "an AWS access key id"),
-    "aws_session_id": ("key = ASIA" + "Z3" * 8 + "\n", "an AWS access key id"),
+    "aws_id": ("key = " + AWS_ID + "\n", "an AWS access key id"),
+    "aws_session_id": (
+        "key = ASIA" + drawn(AWS_ALPHABET, 16, "asia") + "\n",
+        "an AWS access key id",
+    ),
     "aws_secret": ("AWS_SECRET_" + "ACCESS_KEY=" + B64_40 + "\n", "an AWS secret access key"),
     "aws_secret_config": (
         "secret_" + 'access_key = "' + B64_40 + '"\n',
@@ -40,24 +47,34 @@ SECRETS = {
         "a Google Cloud service-account private key",
     ),
     "azure": (
-        "DefaultEndpointsProtocol=https;AccountName=x;Account" + "Key=" + "a" * 86 + "==",
+        "DefaultEndpointsProtocol=https;AccountName=x;Account"
+        + "Key="
+        + drawn(B64, 86, "azure")
+        + "==",
         "an Azure storage account key",
     ),
     "azure_sas": (
-        "https://x.blob.core.windows.net/c?sv=2022&s" + "ig=" + "b" * 44 + "%3D",
+        "https://x.blob.core.windows.net/c?sv=2022&s" + "ig=" + drawn(ALNUM, 44, "sas") + "%3D",
         "an Azure shared access signature",
     ),
-    "github": ("token: gh" + "p_" + "A1" * 18, "a GitHub token"),
-    "github_pat": ("github" + "_pat_" + "B2" * 41, "a GitHub token"),
-    "gitlab": ("token = gl" + "pat-" + "c" * 20, "a GitLab token"),
-    "slack": ("xo" + "xb-1234567890-" + "d" * 24, "a Slack token or webhook"),
-    "hf": ("HF_TOKEN=h" + "f_" + "e" * 34, "a Hugging Face token"),
+    "github": ("token: gh" + "p_" + drawn(ALNUM, 36, "ghp"), "a GitHub token"),
+    "github_pat": ("github" + "_pat_" + drawn(ALNUM, 82, "pat"), "a GitHub token"),
+    "gitlab": ("token = gl" + "pat-" + drawn(ALNUM, 20, "glpat"), "a GitLab token"),
+    "slack": ("xo" + "xb-1234567890-" + drawn(ALNUM, 24, "slack"), "a Slack token or webhook"),
+    "hf": ("HF_TOKEN=h" + "f_" + drawn(string.ascii_letters, 34, "hf"), "a Hugging Face token"),
     "slack_webhook": (
-        "url = https://hooks.sl" + "ack.com/services/T0123ABCD/B0456EFGH/" + "f" * 24,
+        "url = https://hooks.sl"
+        + "ack.com/services/T0123ABCD/B0456EFGH/"
+        + drawn(ALNUM, 24, "webhook"),
         "a Slack token or webhook",
     ),
     "openai": (
-        "OPENAI_API_KEY=s" + "k-proj-" + "g" * 20 + "T3Blbk" + "FJ" + "h" * 20,
+        "OPENAI_API_KEY=s"
+        + "k-proj-"
+        + drawn(ALNUM, 20, "openai1")
+        + "T3Blbk"
+        + "FJ"
+        + drawn(ALNUM, 20, "openai2"),
         "an OpenAI API key",
     ),
 }
@@ -84,7 +101,7 @@ def test_mentions_and_published_examples_are_not_findings(repo: Repo) -> None:
 
 
 def test_binary_files_are_not_scanned(repo: Repo) -> None:
-    repo.add("assets/blob.dat", b"\0\1\2" + b"AKIA" + b"Q2" * 8)
+    repo.add("assets/blob.dat", b"\0\1\2" + AWS_ID.encode())
     assert repo.check().findings == []
 
 
@@ -97,8 +114,8 @@ def test_per_file_ignores_silence_fixtures(repo: Repo) -> None:
 
 def test_secret_beyond_scan_size_is_found_in_the_head_of_a_large_file(repo: Repo) -> None:
     repo.add("pyproject.toml", '[tool.mlprod]\nmax-scan-size = "1kB"\n')
-    repo.add("src/churn/settings.py", "KEY = 'AKIA" + "Q2" * 8 + "'\n" + "#" * 5000 + "\n")
-    repo.add("src/churn/later.py", "#" * 5000 + "\nKEY = 'AKIA" + "Q2" * 8 + "'\n")
+    repo.add("src/churn/settings.py", "KEY = '" + AWS_ID + "'\n" + "#" * 5000 + "\n")
+    repo.add("src/churn/later.py", "#" * 5000 + "\nKEY = '" + AWS_ID + "'\n")
     assert [f["path"] for f in repo.check().of("SEC001")] == ["src/churn/settings.py"]
 
 
@@ -113,7 +130,7 @@ def test_tracked_env_file_is_reported(repo: Repo) -> None:
 
 
 def test_env_not_ignored_is_reported(repo: Repo) -> None:
-    repo.add(".gitignore", "/data/*\n/models/*\n")
+    repo.add(".gitignore", repo.read(".gitignore").replace(".env\n", ""))
     [finding] = repo.check().findings
     assert (finding["code"], finding["message"]) == ("SEC002", ".env is not ignored by git")
 
@@ -134,4 +151,18 @@ def test_credentials_in_dvc_config_are_reported(repo: Repo) -> None:
 
 def test_dvc_config_local_is_where_credentials_belong(repo: Repo) -> None:
     repo.write(".dvc/config.local", "['remote \"storage\"']\n    password = hunter2\n")
+    assert repo.check().findings == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "AKIA" + "IOSFODNN7EXAMPLE",
+        "AKIA" + "Z" * 16,
+        "ASIA" + "A" * 16,
+        "xox" + "b-1234-" + "x" * 20,
+    ],
+)
+def test_documented_and_dummy_keys_are_not_findings(repo: Repo, value: str) -> None:
+    repo.add("src/churn/settings.py", f"KEY = '{value}'\n")
     assert repo.check().findings == []

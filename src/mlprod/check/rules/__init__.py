@@ -1,21 +1,19 @@
-"""The rule catalogue: one module per code prefix, each exposing `RULES` and its checks.
-
-A module may define `check(audit)` for repository-wide rules and `wants(entry)` with
-`check_file(audit, entry, data, complete)` for rules that read file contents; the audit
-streams each wanted blob once and hands it to every module that wants it.
-"""
+"""The rule catalogue: one module per code prefix, each exposing `RULES`, instances of
+`Rule` subclasses. The catalogue is data: `--list-rules`, the SARIF rule descriptions and
+the README's rule table are all made from it."""
 
 from __future__ import annotations
 
-from types import ModuleType
-
-from mlprod.check.finding import Rule
+from mlprod.check.rule import Rule
 from mlprod.check.rules import code, data, docs, git, notebooks, secrets
 from mlprod.errors import UsageError
 
-MODULES: tuple[ModuleType, ...] = (git, notebooks, data, secrets, docs, code)
-CATALOGUE: dict[str, Rule] = {rule.code: rule for module in MODULES for rule in module.RULES}
-PREFIXES = tuple(dict.fromkeys(rule.code.rstrip("0123456789") for rule in CATALOGUE.values()))
+CATALOGUE: dict[str, Rule] = {
+    rule.code: rule
+    for module in (git, notebooks, data, secrets, docs, code)
+    for rule in module.RULES
+}
+PREFIXES = tuple(dict.fromkeys(code.rstrip("0123456789") for code in CATALOGUE))
 
 
 def resolve(selectors: tuple[str, ...], source: str) -> set[str]:

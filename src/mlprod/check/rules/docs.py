@@ -6,19 +6,11 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from mlprod.check.finding import ERROR, Finding, Rule
 from mlprod.check.repo import IndexEntry
+from mlprod.check.rule import ERROR, Finding, Rule
 
 if TYPE_CHECKING:
     from mlprod.check.audit import Audit
-
-DOC001 = Rule("DOC001", ERROR, "a phase doc is missing")
-DOC002 = Rule("DOC002", ERROR, "a doc marked in-progress or done still holds fill-in markers")
-DOC003 = Rule(
-    "DOC003", ERROR, "the planning doc is marked done without a success metric and a baseline"
-)
-DOC004 = Rule("DOC004", ERROR, "a phase doc has no valid front matter")
-RULES = (DOC001, DOC002, DOC003, DOC004)
 
 PHASES_DIR = "docs/phases"
 PHASE_DOCS = tuple(
@@ -43,26 +35,6 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 REQUIRED_SECTIONS = ("Success metric", "Baseline")
-
-
-def check(audit: Audit) -> Iterator[Finding]:
-    missing = [path for path in PHASE_DOCS if not audit.tracked(path)]
-    if len(missing) == len(PHASE_DOCS):
-        yield DOC001.finding(
-            f"{PHASES_DIR}/",
-            "no phase docs (planning, scoping, experimentation, development, deployment,"
-            " evaluation)",
-            f"add the six phase docs under {PHASES_DIR}/ (mlprod new generates them)",
-        )
-        return
-    for path in missing:
-        yield DOC001.finding(
-            path, "the phase doc is missing", f"add {path} with its front matter and questions"
-        )
-
-
-def wants(entry: IndexEntry) -> bool:
-    return entry.path.lower().endswith((".md", ".markdown"))
 
 
 def front_matter(lines: list[str]) -> tuple[dict[str, str], int] | None:
@@ -99,54 +71,6 @@ def markers(lines: list[str]) -> list[int]:
     return found
 
 
-def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> Iterator[Finding]:
-    lines = data.decode("utf-8", "replace").splitlines()
-    parsed = front_matter(lines)
-    if entry.path in PHASE_DOCS:
-        yield from phase_front_matter(entry.path, parsed)
-    if parsed is None:
-        return
-    fields, body_start = parsed
-    status = fields.get("status", "")
-    if status not in STARTED:
-        return
-    lines_with_markers = markers(lines)
-    if lines_with_markers:
-        count = len(lines_with_markers)
-        remain = f"{count} fill-in markers remain" if count > 1 else "1 fill-in marker remains"
-        yield DOC002.finding(
-            entry.path,
-            f"status is {status} but {remain} (first at line {lines_with_markers[0]})",
-            "replace each [FILL: ...] with the answer, or set status: not-started",
-        )
-    if entry.path == PLANNING_DOC and status == "done":
-        for problem in missing_sections(lines[body_start:]):
-            yield DOC003.finding(
-                entry.path,
-                f"the planning doc is marked done but {problem}",
-                "write the success metric and the baseline it must beat, "
-                "or set status: in-progress",
-            )
-
-
-def phase_front_matter(path: str, parsed: tuple[dict[str, str], int] | None) -> Iterator[Finding]:
-    fix = (
-        "start the file with a --- block holding phase, status "
-        f"({' | '.join(STATUSES)}), owner and last_reviewed"
-    )
-    if parsed is None:
-        yield DOC004.finding(path, "the phase doc has no front matter", fix)
-        return
-    fields = parsed[0]
-    absent = [key for key in FRONT_MATTER_KEYS if key not in fields]
-    if absent:
-        yield DOC004.finding(path, f"the front matter lacks {', '.join(absent)}", fix)
-    elif fields["status"] not in STATUSES:
-        yield DOC004.finding(
-            path, f"status '{fields['status']}' is not one of {', '.join(STATUSES)}", fix
-        )
-
-
 def missing_sections(body: list[str]) -> Iterator[str]:
     """What keeps a done planning doc from being done: absent or empty required sections."""
     headings = [
@@ -181,3 +105,118 @@ def answers(section: list[str]) -> Iterator[str]:
             yield " ".join(line.strip("|").split("|")[1:])  # the first column labels the row
         else:
             yield line
+
+
+def is_markdown(entry: IndexEntry) -> bool:
+    return entry.path.lower().endswith((".md", ".markdown"))
+
+
+class MissingPhaseDoc(Rule):
+    code = "DOC001"
+    name = "missing-phase-doc"
+    severity = ERROR
+    summary = "a phase doc is missing from docs/phases/"
+    fix = "add the phase doc with its front matter and questions (mlprod new generates them)"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        missing = [path for path in PHASE_DOCS if not audit.tracked(path)]
+        if len(missing) == len(PHASE_DOCS):
+            yield self.finding(
+                f"{PHASES_DIR}/",
+                "no phase docs (planning, scoping, experimentation, development, deployment,"
+                " evaluation)",
+                f"add the six phase docs under {PHASES_DIR}/ (mlprod new generates them)",
+            )
+            return
+        for path in missing:
+            yield self.finding(
+                path, "the phase doc is missing", f"add {path} with its front matter and questions"
+            )
+
+
+class UnfilledDoc(Rule):
+    code = "DOC002"
+    name = "unfilled-doc"
+    severity = ERROR
+    summary = "a doc with status in-progress or done still holds [FILL: ...] markers"
+    fix = "replace each [FILL: ...] with the answer, or set status: not-started"
+
+    def reads(self, entry: IndexEntry) -> bool:
+        return is_markdown(entry)
+
+    def check_content(
+        self, audit: Audit, entry: IndexEntry, data: bytes, complete: bool
+    ) -> Iterator[Finding]:
+        lines = data.decode("utf-8", "replace").splitlines()
+        parsed = front_matter(lines)
+        status = parsed[0].get("status", "") if parsed else ""
+        if status not in STARTED:
+            return
+        lines_with_markers = markers(lines)
+        if lines_with_markers:
+            count = len(lines_with_markers)
+            remain = f"{count} fill-in markers remain" if count > 1 else "1 fill-in marker remains"
+            yield self.finding(
+                entry.path,
+                f"status is {status} but {remain} (first at line {lines_with_markers[0]})",
+                self.fix,
+                lines_with_markers[0],
+            )
+
+
+class UnfinishedPlanning(Rule):
+    code = "DOC003"
+    name = "unfinished-planning"
+    severity = ERROR
+    summary = "the planning doc is marked done without a success metric and a baseline"
+    fix = "write the success metric and the baseline it must beat, or set status: in-progress"
+
+    def reads(self, entry: IndexEntry) -> bool:
+        return entry.path == PLANNING_DOC
+
+    def check_content(
+        self, audit: Audit, entry: IndexEntry, data: bytes, complete: bool
+    ) -> Iterator[Finding]:
+        lines = data.decode("utf-8", "replace").splitlines()
+        parsed = front_matter(lines)
+        if parsed is None or parsed[0].get("status") != "done":
+            return
+        for problem in missing_sections(lines[parsed[1] :]):
+            yield self.finding(
+                entry.path, f"the planning doc is marked done but {problem}", self.fix
+            )
+
+
+class PhaseFrontMatter(Rule):
+    code = "DOC004"
+    name = "phase-front-matter"
+    severity = ERROR
+    summary = "a phase doc has no valid front matter"
+    fix = (
+        "start the file with a --- block holding phase, status "
+        f"({' | '.join(STATUSES)}), owner and last_reviewed"
+    )
+
+    def reads(self, entry: IndexEntry) -> bool:
+        return entry.path in PHASE_DOCS
+
+    def check_content(
+        self, audit: Audit, entry: IndexEntry, data: bytes, complete: bool
+    ) -> Iterator[Finding]:
+        parsed = front_matter(data.decode("utf-8", "replace").splitlines())
+        if parsed is None:
+            yield self.finding(entry.path, "the phase doc has no front matter", self.fix)
+            return
+        fields = parsed[0]
+        absent = [key for key in FRONT_MATTER_KEYS if key not in fields]
+        if absent:
+            yield self.finding(entry.path, f"the front matter lacks {', '.join(absent)}", self.fix)
+        elif fields["status"] not in STATUSES:
+            yield self.finding(
+                entry.path,
+                f"status '{fields['status']}' is not one of {', '.join(STATUSES)}",
+                self.fix,
+            )
+
+
+RULES = (MissingPhaseDoc(), UnfilledDoc(), UnfinishedPlanning(), PhaseFrontMatter())

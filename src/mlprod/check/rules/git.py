@@ -8,17 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlprod.check.finding import ERROR, WARNING, Finding, Rule
+from mlprod.check.rule import ERROR, WARNING, Finding, Rule
 
 if TYPE_CHECKING:
     from mlprod.check.audit import Audit
-
-GIT001 = Rule("GIT001", ERROR, "not a git repository, or a repository with no commit")
-GIT002 = Rule("GIT002", ERROR, "the pre-commit hooks are not installed in this clone")
-GIT003 = Rule("GIT003", ERROR, "no CI configuration that runs the tests")
-GIT004 = Rule("GIT004", WARNING, "no pull request template or no CODEOWNERS")
-GIT005 = Rule("GIT005", ERROR, "no .pre-commit-config.yaml")
-RULES = (GIT001, GIT002, GIT003, GIT004, GIT005)
 
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 # Lines every hook script written by `pre-commit install` contains (all versions since 2.0).
@@ -28,7 +21,19 @@ CI_FILES = re.compile(
     r"|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile|\.travis\.ya?ml"
     r"|\.woodpecker\.ya?ml|\.woodpecker/[^/]+\.ya?ml)$"
 )
-TEST_COMMAND = re.compile(r"\b(pytest|make\s+test|tox|nox|unittest|hatch\s+test)\b", re.IGNORECASE)
+# A test runner, or a task runner asked for a task whose name says test (`make test`,
+# `just unit-tests`, `mise run test`, `poe test`, `hatch run test:all`, `npm test`).
+TEST_RUNNER = r"\b(?:py\.?test|unittest|nose2|tox|nox|behave|ward|hatch\s+test)\b(?!-)"
+TASK_RUNNER = (
+    r"\b(?:make|just|mise(?:\s+(?:run|r))?|poe|hatch\s+run|pdm\s+run|invoke|inv|task|"
+    r"npm(?:\s+run)?|yarn|pnpm)\s+(?:-{1,2}[^\s;&|]+\s+)*(?:[^\s;&|-][^\s;&|]*\s+){0,2}?"
+    r"[\w:./-]*test"
+)
+TEST_COMMAND = re.compile(f"{TEST_RUNNER}|{TASK_RUNNER}", re.IGNORECASE)
+HOOK_MANAGERS = {
+    "lefthook": re.compile(r"^\.?lefthook\.ya?ml$"),
+    "husky": re.compile(r"^\.husky/pre-commit$"),
+}
 PR_TEMPLATE = re.compile(
     r"^(\.github/|docs/)?pull_request_template\.md$"
     r"|^\.github/pull_request_template/[^/]+\.md$"
@@ -38,46 +43,28 @@ PR_TEMPLATE = re.compile(
 CODEOWNERS = re.compile(r"^(\.github/|\.gitlab/|docs/)?CODEOWNERS$")
 
 
+class NoRepository(Rule):
+    code = "GIT001"
+    name = "no-repository"
+    severity = ERROR
+    summary = "not a git repository, or a repository with no commit"
+    fix = "git init, then commit the project"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if not audit.repo.has_commit:
+            yield self.finding(
+                ".",
+                "the repository has no commit yet",
+                "git add -A && git commit -m 'Initial commit'",
+            )
+
+
 def not_a_repository(path: Path) -> Finding:
-    return GIT001.finding(
+    return NoRepository().finding(
         str(path),
         "not a git repository",
         "git init && git add -A && git commit -m 'Initial commit'",
     )
-
-
-def check(audit: Audit) -> Iterator[Finding]:
-    if not audit.repo.has_commit:
-        yield GIT001.finding(
-            ".",
-            "the repository has no commit yet",
-            "git add -A && git commit -m 'Initial commit'",
-        )
-    yield from hooks(audit)
-    yield from ci(audit)
-    yield from review(audit)
-
-
-def hooks(audit: Audit) -> Iterator[Finding]:
-    if not audit.tracked(PRE_COMMIT_CONFIG):
-        yield GIT005.finding(
-            PRE_COMMIT_CONFIG,
-            "no pre-commit configuration is tracked",
-            "add a .pre-commit-config.yaml that runs the mlprod-check hook, then commit it",
-        )
-        return
-    hook = audit.repo.hooks_dir / "pre-commit"
-    shown = display(hook, audit.repo.root)
-    fix = audit.per_clone_fix("pre-commit install")
-    try:
-        script = hook.read_bytes()
-    except OSError:
-        yield GIT002.finding(shown, "the pre-commit hook is not installed in this clone", fix)
-        return
-    if not any(mark in script for mark in PRE_COMMIT_MARKS):
-        yield GIT002.finding(shown, "the git pre-commit hook was not installed by pre-commit", fix)
-    elif not os.access(hook, os.X_OK):
-        yield GIT002.finding(shown, "the pre-commit hook is not executable, so git skips it", fix)
 
 
 def display(path: Path, root: Path) -> str:
@@ -88,34 +75,150 @@ def display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def ci(audit: Audit) -> Iterator[Finding]:
-    configs = [path for path in audit.entries if CI_FILES.match(path)]
-    if not configs:
-        yield GIT003.finding(
-            ".github/workflows/",
-            "no CI configuration is tracked",
-            "add a CI workflow (.github/workflows/ci.yml or .gitlab-ci.yml) that runs the tests",
+def hook_manager(audit: Audit) -> tuple[str, str] | None:
+    """Another hook manager's (name, config file), where the repository uses one."""
+    for name, pattern in HOOK_MANAGERS.items():
+        for path in audit.entries:
+            if pattern.match(path):
+                return name, path
+    return None
+
+
+class HooksNotInstalled(Rule):
+    code = "GIT002"
+    name = "hooks-not-installed"
+    severity = ERROR
+    summary = "the pre-commit hooks are not installed in this clone"
+    fix = "run make setup (or pre-commit install)"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if not audit.tracked(PRE_COMMIT_CONFIG):
+            return
+        hook = audit.repo.hooks_dir / "pre-commit"
+        shown = display(hook, audit.repo.root)
+        fix = self.install_fix(audit)
+        try:
+            script = hook.read_bytes()
+        except OSError:
+            yield self.finding(shown, "the pre-commit hook is not installed in this clone", fix)
+            return
+        if not any(mark in script for mark in PRE_COMMIT_MARKS):
+            yield self.finding(
+                shown, "the git pre-commit hook was not installed by pre-commit", fix
+            )
+        elif not os.access(hook, os.X_OK):
+            yield self.finding(shown, "the pre-commit hook is not executable, so git skips it", fix)
+
+    def install_fix(self, audit: Audit) -> str:
+        """`make setup` (or `pre-commit install`); first unset core.hooksPath where it is
+        set, since `pre-commit install` refuses to run while it is."""
+        fix = audit.per_clone_fix("pre-commit install")
+        scope = audit.repo.config_scope("core.hookspath")
+        if scope is None:
+            return fix
+        option = "" if scope == "local" else f" --{scope}"
+        where = (
+            ""
+            if scope == "local"
+            else f" (it is set in the {scope} git config, for every repository)"
         )
-        return
-    if not any(TEST_COMMAND.search(audit.text(path) or "") for path in configs):
-        yield GIT003.finding(
-            configs[0],
-            "no CI job runs the tests (no pytest, make test, tox or nox command)",
-            "add a CI step that runs the test suite, e.g. `make test` or `pytest`",
+        return (
+            f"pre-commit install refuses to run while core.hooksPath is set{where}: "
+            f"git config{option} --unset-all core.hooksPath && {fix.removeprefix('run ')}"
         )
 
 
-def review(audit: Audit) -> Iterator[Finding]:
-    if not any(PR_TEMPLATE.match(path) for path in audit.entries):
-        yield GIT004.finding(
-            ".github/pull_request_template.md",
-            "no pull request template",
-            "add .github/pull_request_template.md (GitLab: .gitlab/merge_request_templates/"
-            "Default.md) with the review checklist",
+class NoTestsInCI(Rule):
+    code = "GIT003"
+    name = "no-tests-in-ci"
+    severity = ERROR
+    summary = "no CI configuration that runs the tests"
+    fix = "add a CI job that runs the test suite"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        configs = [path for path in audit.entries if CI_FILES.match(path)]
+        if not configs:
+            yield self.finding(
+                ".github/workflows/",
+                "no CI configuration is tracked",
+                "add a CI workflow (.github/workflows/ci.yml or .gitlab-ci.yml) that runs"
+                " the tests",
+            )
+            return
+        if any(TEST_COMMAND.search(audit.text(path) or "") for path in configs):
+            return
+        runners = (
+            "a test runner (pytest, tox, nox, behave, hatch test) or a test task "
+            "(make test, just test, mise run test, poe test)"
         )
-    if not any(CODEOWNERS.match(path) for path in audit.entries):
-        yield GIT004.finding(
-            ".github/CODEOWNERS",
-            "no CODEOWNERS file, so no reviewer is requested automatically",
-            "add .github/CODEOWNERS (GitLab: .gitlab/CODEOWNERS) naming the owners",
+        if len(configs) == 1:
+            yield self.finding(
+                configs[0],
+                f"the CI configuration runs no tests: no {runners}",
+                f"add a step that runs the tests (e.g. `make test` or `pytest`) to {configs[0]}",
+            )
+            return
+        folder = os.path.commonpath(configs) if len({c.split("/")[0] for c in configs}) == 1 else ""
+        yield self.finding(
+            f"{folder}/" if folder else ".",
+            f"none of the {len(configs)} CI configurations ({', '.join(configs)}) runs the tests:"
+            f" no {runners}",
+            "add a step that runs the tests (e.g. `make test` or `pytest`) to the CI "
+            "configuration that runs on every change",
         )
+
+
+class NoReviewFiles(Rule):
+    code = "GIT004"
+    name = "no-review-files"
+    severity = WARNING
+    summary = "no pull request template, or no CODEOWNERS"
+    fix = "add .github/pull_request_template.md and .github/CODEOWNERS"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if not any(PR_TEMPLATE.match(path) for path in audit.entries):
+            yield self.finding(
+                ".github/pull_request_template.md",
+                "no pull request template",
+                "add .github/pull_request_template.md (GitLab: .gitlab/merge_request_templates/"
+                "Default.md) with the review checklist",
+            )
+        if not any(CODEOWNERS.match(path) for path in audit.entries):
+            yield self.finding(
+                ".github/CODEOWNERS",
+                "no CODEOWNERS file, so no reviewer is requested automatically",
+                "add .github/CODEOWNERS (GitLab: .gitlab/CODEOWNERS) naming the owners",
+            )
+
+
+class NoPreCommitConfig(Rule):
+    code = "GIT005"
+    name = "no-pre-commit-config"
+    severity = ERROR
+    summary = "no .pre-commit-config.yaml, nor another hook manager that runs mlprod check"
+    fix = "add a .pre-commit-config.yaml that runs the mlprod-check hook, then commit it"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if audit.tracked(PRE_COMMIT_CONFIG):
+            return
+        manager = hook_manager(audit)
+        if manager is None:
+            yield self.finding(
+                PRE_COMMIT_CONFIG, "no pre-commit configuration is tracked", self.fix
+            )
+            return
+        name, path = manager
+        if "mlprod check" not in (audit.text(path) or ""):
+            example = (
+                "pre-commit: commands: mlprod: run: mlprod check"
+                if name == "lefthook"
+                else "a line `mlprod check`"
+            )
+            yield self.finding(
+                path,
+                f"the commit hooks are managed by {name}, and {path} does not run mlprod check",
+                f"add {example} to {path}, then commit it",
+            )
+
+
+RULES = (NoRepository(), HooksNotInstalled(), NoTestsInCI(), NoReviewFiles(), NoPreCommitConfig())

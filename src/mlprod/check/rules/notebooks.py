@@ -4,39 +4,42 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from mlprod.check.finding import ERROR, WARNING, Finding, Rule
 from mlprod.check.repo import IndexEntry
+from mlprod.check.rule import ERROR, WARNING, Finding, Rule
 
 if TYPE_CHECKING:
     from mlprod.check.audit import Audit
-
-NB001 = Rule("NB001", ERROR, "a notebook in the git index has outputs or execution counts")
-NB002 = Rule("NB002", ERROR, "the nbstripout filter is not active for *.ipynb")
-NB003 = Rule("NB003", WARNING, "no notebook diff/merge driver is configured")
-NB004 = Rule("NB004", ERROR, "a tracked .ipynb file is not a valid notebook")
-RULES = (NB001, NB002, NB003, NB004)
 
 # A new notebook gets the attributes of this path when no notebook is tracked yet.
 PROBE = "notebooks/mlprod-check-probe.ipynb"
 ATTRIBUTES_FIX = (
     "add `*.ipynb filter=nbstripout diff=jupyternotebook merge=jupyternotebook` to .gitattributes"
 )
+CLONE_SETUP = "nbstripout --install && nbdime config-git --enable"
 NOT_A_DRIVER = {"unspecified", "unset", "set", "text", "binary", "union"}
 CELL_TYPES = {"code", "markdown", "raw"}
 # For a notebook above max-scan-size only its head is read; these prove outputs are in it.
 OUTPUT_TRACES = re.compile(rb'"execution_count"\s*:\s*\d|"outputs"\s*:\s*\[\s*\{')
+TRACE_OVERLAP = 4096  # longer than any trace, whitespace included, in a formatted notebook
 
 
-def wants(entry: IndexEntry) -> bool:
+def is_notebook(entry: IndexEntry) -> bool:
     return entry.path.lower().endswith(".ipynb")
 
 
 def notebook_paths(audit: Audit) -> list[str]:
-    tracked = [entry.path for entry in audit.entries.values() if wants(entry) and entry.is_file]
-    return tracked or [PROBE]
+    """The tracked notebooks; else a probe path where a notebooks/ folder awaits them; else
+    none: a repository without notebooks needs no notebook set-up."""
+    tracked = [e.path for e in audit.entries.values() if is_notebook(e) and e.is_file]
+    if tracked:
+        return tracked
+    if (audit.repo.root / "notebooks").is_dir() or audit.tracked("notebooks"):
+        return [PROBE]
+    return []
 
 
 def summary(paths: list[str]) -> str:
@@ -49,79 +52,186 @@ def summary(paths: list[str]) -> str:
 DRIVER_KEYS = {"diff": ("command", "textconv"), "merge": ("driver",)}
 
 
-def check(audit: Audit) -> Iterator[Finding]:
-    paths = notebook_paths(audit)
-    attributes = audit.repo.attributes(paths, ["filter", *DRIVER_KEYS])
-    config = audit.repo.config()
-    setup = audit.per_clone_fix("nbstripout --install && nbdime config-git --enable")
-
-    unfiltered = [path for path in paths if attributes[path].get("filter") != "nbstripout"]
-    if unfiltered:
-        yield NB002.finding(
-            ".gitattributes", f"no nbstripout filter for {summary(unfiltered)}", ATTRIBUTES_FIX
+def notebook_attributes(audit: Audit) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """The notebooks (or a probe path) and their git attributes, looked up once per audit."""
+    if "notebook_attributes" not in audit.shared:
+        paths = notebook_paths(audit)
+        audit.shared["notebook_attributes"] = (
+            paths,
+            audit.repo.attributes(paths, ["filter", *DRIVER_KEYS]),
         )
-    if "filter.nbstripout.clean" not in config:
-        yield NB002.finding(
-            ".git/config",
-            "the nbstripout filter is not configured in this clone (filter.nbstripout.clean)",
-            setup,
-        )
-
-    unconfigured: set[str] = set()
-    for kind, keys in DRIVER_KEYS.items():
-        names = {path: attributes[path].get(kind, "unspecified") for path in paths}
-        lacking = [path for path, name in names.items() if name in NOT_A_DRIVER]
-        if lacking:
-            yield NB003.finding(
-                ".gitattributes",
-                f"no notebook {kind} driver for {summary(lacking)}",
-                ATTRIBUTES_FIX,
-            )
-        for name in set(names.values()) - NOT_A_DRIVER:
-            if not any(f"{kind}.{name}.{key}" in config for key in keys):
-                unconfigured.add(f"{kind}.{name}.{keys[0]}")
-    if unconfigured:
-        yield NB003.finding(
-            ".git/config",
-            "the notebook drivers are not configured in this clone "
-            f"({', '.join(sorted(unconfigured))})",
-            setup,
-        )
+    return audit.shared["notebook_attributes"]  # type: ignore[return-value]
 
 
-def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> Iterator[Finding]:
-    strip_fix = f"run `nbstripout {entry.path}` and stage it again"
-    if not complete:
-        if OUTPUT_TRACES.search(data):
-            yield NB001.finding(
-                entry.path, "the notebook has outputs or execution counts", strip_fix
-            )
-        return
+class Inspection(NamedTuple):
+    """What NB001 and NB004 need to know of one notebook, worked out once for both."""
+
+    problem: str
+    with_outputs: int
+    counted: int
+
+
+def inspect(audit: Audit, entry: IndexEntry, data: bytes) -> Inspection:
+    memo = audit.shared.setdefault("notebooks", {})
+    assert isinstance(memo, dict)
+    if entry.sha not in memo:
+        memo[entry.sha] = parse(data)
+    return memo[entry.sha]
+
+
+def parse(data: bytes) -> Inspection:
     try:
         notebook = json.loads(data)
     except UnicodeDecodeError:
-        yield NB004.finding(entry.path, "the notebook is not UTF-8 text", restore_fix(entry))
-        return
+        return Inspection("the notebook is not UTF-8 text", 0, 0)
     except (ValueError, RecursionError) as error:
         where = f" (line {error.lineno})" if isinstance(error, json.JSONDecodeError) else ""
-        yield NB004.finding(
-            entry.path, f"the notebook is not valid JSON{where}", restore_fix(entry)
-        )
-        return
+        return Inspection(f"the notebook is not valid JSON{where}", 0, 0)
     cells, problem = notebook_cells(notebook)
     if problem:
-        yield NB004.finding(entry.path, f"not a Jupyter notebook: {problem}", restore_fix(entry))
-        return
+        return Inspection(f"not a Jupyter notebook: {problem}", 0, 0)
     with_outputs = sum(1 for cell in cells if cell.get("outputs"))
     counted = sum(
         1 for cell in cells if cell.get("execution_count", cell.get("prompt_number")) is not None
     )
-    if with_outputs or counted:
-        yield NB001.finding(
-            entry.path,
-            f"outputs in {cells_text(with_outputs)}, execution counts in {cells_text(counted)}",
-            strip_fix,
-        )
+    return Inspection("", with_outputs, counted)
+
+
+def traces_of_outputs(audit: Audit, entry: IndexEntry) -> bool:
+    """Whether a notebook too large to parse holds outputs anywhere, read as a stream: the
+    outputs of a notebook may lie far past its first max-scan-size bytes."""
+    memo = audit.shared.setdefault("output_traces", {})
+    assert isinstance(memo, dict)
+    if entry.sha not in memo:
+        tail = b""
+        memo[entry.sha] = False
+        for piece in audit.repo.chunks(entry):
+            # Keep the end of the previous piece: a trace may straddle two pieces.
+            window = tail + piece
+            if OUTPUT_TRACES.search(window):
+                memo[entry.sha] = True
+                break
+            tail = window[-TRACE_OVERLAP:]
+    return memo[entry.sha]
+
+
+def has_outputs(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> bool:
+    if not complete:
+        return traces_of_outputs(audit, entry)
+    found = inspect(audit, entry, data)
+    return bool(found.with_outputs or found.counted)
+
+
+class NotebookOutputs(Rule):
+    code = "NB001"
+    name = "notebook-outputs"
+    severity = ERROR
+    summary = "a notebook in the git index has outputs or execution counts"
+    fix = "nbstripout the notebook and stage it again"
+
+    def reads(self, entry: IndexEntry) -> bool:
+        return is_notebook(entry)
+
+    def check_content(
+        self, audit: Audit, entry: IndexEntry, data: bytes, complete: bool
+    ) -> Iterator[Finding]:
+        quoted = shlex.quote(entry.path)
+        strip_fix = f"nbstripout {quoted} && git add {quoted}"
+        if not complete:
+            if traces_of_outputs(audit, entry):
+                yield self.finding(
+                    entry.path, "the notebook has outputs or execution counts", strip_fix
+                )
+            return
+        found = inspect(audit, entry, data)
+        if found.with_outputs or found.counted:
+            yield self.finding(
+                entry.path,
+                f"outputs in {cells_text(found.with_outputs)}, "
+                f"execution counts in {cells_text(found.counted)}",
+                strip_fix,
+            )
+
+
+class NoStripFilter(Rule):
+    code = "NB002"
+    name = "no-strip-filter"
+    severity = ERROR
+    summary = "the nbstripout filter is not active for *.ipynb"
+    fix = "route *.ipynb through nbstripout in .gitattributes and configure it in each clone"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        paths, attributes = notebook_attributes(audit)
+        if not paths:
+            return
+        unfiltered = [path for path in paths if attributes[path].get("filter") != "nbstripout"]
+        if unfiltered:
+            yield self.finding(
+                ".gitattributes", f"no nbstripout filter for {summary(unfiltered)}", ATTRIBUTES_FIX
+            )
+        if "filter.nbstripout.clean" not in audit.repo.config():
+            yield self.finding(
+                ".git/config",
+                "the nbstripout filter is not configured in this clone (filter.nbstripout.clean)",
+                audit.per_clone_fix(CLONE_SETUP),
+            )
+
+
+class NoNotebookDrivers(Rule):
+    code = "NB003"
+    name = "no-notebook-drivers"
+    severity = WARNING
+    summary = "no notebook diff/merge driver is configured"
+    fix = "route *.ipynb through nbdime in .gitattributes and configure it in each clone"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        paths, attributes = notebook_attributes(audit)
+        if not paths:
+            return
+        config = audit.repo.config()
+        unconfigured: set[str] = set()
+        for kind, keys in DRIVER_KEYS.items():
+            names = {path: attributes[path].get(kind, "unspecified") for path in paths}
+            lacking = [path for path, name in names.items() if name in NOT_A_DRIVER]
+            if lacking:
+                yield self.finding(
+                    ".gitattributes",
+                    f"no notebook {kind} driver for {summary(lacking)}",
+                    ATTRIBUTES_FIX,
+                )
+            for name in set(names.values()) - NOT_A_DRIVER:
+                if not any(f"{kind}.{name}.{key}" in config for key in keys):
+                    unconfigured.add(f"{kind}.{name}.{keys[0]}")
+        if unconfigured:
+            yield self.finding(
+                ".git/config",
+                "the notebook drivers are not configured in this clone "
+                f"({', '.join(sorted(unconfigured))})",
+                audit.per_clone_fix(CLONE_SETUP),
+            )
+
+
+class InvalidNotebook(Rule):
+    code = "NB004"
+    name = "invalid-notebook"
+    severity = ERROR
+    summary = "a tracked .ipynb that is not a valid notebook"
+    fix = "restore a valid version from the history, or remove the file"
+
+    def reads(self, entry: IndexEntry) -> bool:
+        return is_notebook(entry)
+
+    def check_content(
+        self, audit: Audit, entry: IndexEntry, data: bytes, complete: bool
+    ) -> Iterator[Finding]:
+        if not complete:
+            return
+        found = inspect(audit, entry, data)
+        if found.problem:
+            yield self.finding(entry.path, found.problem, restore_fix(entry))
+
+
+RULES = (NotebookOutputs(), NoStripFilter(), NoNotebookDrivers(), InvalidNotebook())
 
 
 def cells_text(count: int) -> str:

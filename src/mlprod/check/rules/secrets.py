@@ -13,16 +13,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mlprod.check import dvcconfig
-from mlprod.check.finding import ERROR, Finding, Rule
 from mlprod.check.repo import IndexEntry
+from mlprod.check.rule import ERROR, Finding, Rule
 
 if TYPE_CHECKING:
     from mlprod.check.audit import Audit
-
-SEC001 = Rule("SEC001", ERROR, "a private key or cloud credential in a tracked file")
-SEC002 = Rule("SEC002", ERROR, ".env is tracked or not ignored")
-SEC003 = Rule("SEC003", ERROR, "credentials in .dvc/config instead of .dvc/config.local")
-RULES = (SEC001, SEC002, SEC003)
 
 B64 = rb"[A-Za-z0-9+/]"
 # Each pattern starts with a literal so that `re` can jump between candidates at memchr
@@ -95,43 +90,42 @@ CREDENTIAL_KEYS = frozenset(
     + ("oss_key_secret",)
 )
 ROTATE = "rotate the credential (it stays in git history)"
+# Folders whose keys are usually throwaway fixtures: the fix says first how to exempt them.
+TEST_FOLDERS = frozenset(("tests", "test", "testing", "fixtures", "testdata", "test_data", "spec"))
 
 
-def wants(entry: IndexEntry) -> bool:
-    return entry.path.rsplit(".", 1)[-1].lower() not in BINARY_SUFFIXES
+def is_placeholder(value: bytes) -> bool:
+    """A published example, or a dummy no generator would draw: the end of the value (the
+    random part of every kind) holds at most two distinct characters, as in
+    AKIAZZZZZZZZZZZZZZZZ or a key body of x's."""
+    if any(example in value for example in PUBLISHED):
+        return True
+    random_part = value.removesuffix(b"%3D").removesuffix(b"%3d").rstrip(b"=")[-16:]
+    return len(set(random_part)) <= 2
 
 
 def record(found: dict[str, int], kind: str, data: bytes, pattern: re.Pattern) -> None:
-    """Keep the line of the first match of each kind, skipping published example values."""
+    """Keep the line of the first match of each kind, skipping example and dummy values."""
     match = pattern.search(data)
-    while match is not None and any(example in match.group() for example in PUBLISHED):
+    while match is not None and is_placeholder(match.group()):
         match = pattern.search(data, match.end())
     if match is not None:
         found[kind] = data.count(b"\n", 0, match.start()) + 1
 
 
-def check_file(audit: Audit, entry: IndexEntry, data: bytes, complete: bool) -> Iterator[Finding]:
-    if b"\0" in data[:SNIFF]:
-        return
-    found: dict[str, int] = {}
-    for kind, pattern in SECRETS:
-        if kind not in found:
-            record(found, kind, data, pattern)
-    if b"ecret" in data or b"ECRET" in data:
-        record(found, "aws_secret", data, AWS_SECRET)
-    if "gcp" in found:
-        found.pop("pem", None)  # the same key, already named more precisely
-    for kind, line in found.items():
-        yield SEC001.finding(
-            entry.path,
-            f"{NAMES[kind]} at line {line}",
-            f"remove it, {ROTATE} and load it from an ignored .env or a secret store",
-        )
+def in_tests(path: str) -> bool:
+    return any(part in TEST_FOLDERS for part in path.split("/")[:-1])
 
 
-def check(audit: Audit) -> Iterator[Finding]:
-    yield from env_files(audit)
-    yield from dvc_credentials(audit)
+def credential_fix(entry: IndexEntry) -> str:
+    """Remove and rotate a real credential; exempt a throwaway one that tests need."""
+    exempt = (
+        f'add "{entry.path}" = ["SEC001"] under [tool.mlprod.per-file-ignores] in pyproject.toml'
+    )
+    real = f"remove it, {ROTATE} and load it from an ignored .env or a secret store"
+    if in_tests(entry.path):
+        return f"if it is a throwaway test key, {exempt}; if it is real, {real}"
+    return f"{real}; if it is a documented dummy value, {exempt}"
 
 
 def is_env_file(path: str) -> bool:
@@ -139,34 +133,104 @@ def is_env_file(path: str) -> bool:
     return (name == ".env" or name.startswith(".env.")) and not name.endswith(ENV_TEMPLATES)
 
 
-def env_files(audit: Audit) -> Iterator[Finding]:
-    for path in audit.entries:
-        if is_env_file(path):
-            yield SEC002.finding(
-                path,
-                "an environment file with secrets is tracked by git",
-                f"git rm --cached {shlex.quote(path)}, ignore it in .gitignore, rotate the secrets"
-                " it held (they stay in git history); commit a .env.example with placeholders",
+class Credential(Rule):
+    code = "SEC001"
+    name = "credential"
+    severity = ERROR
+    summary = "a private key, cloud credential or API token in a tracked file"
+    fix = "remove it, rotate it and load it from an ignored .env or a secret store"
+
+    def reads(self, entry: IndexEntry) -> bool:
+        return entry.path.rsplit(".", 1)[-1].lower() not in BINARY_SUFFIXES
+
+    def check_content(
+        self, audit: Audit, entry: IndexEntry, data: bytes, complete: bool
+    ) -> Iterator[Finding]:
+        if b"\0" in data[:SNIFF]:
+            return
+        found: dict[str, int] = {}
+        for kind, pattern in SECRETS:
+            if kind not in found:
+                record(found, kind, data, pattern)
+        if b"ecret" in data or b"ECRET" in data:
+            record(found, "aws_secret", data, AWS_SECRET)
+        if "gcp" in found:
+            found.pop("pem", None)  # the same key, already named more precisely
+        for kind, line in found.items():
+            yield self.finding(
+                entry.path, f"{NAMES[kind]} at line {line}", credential_fix(entry), line
             )
-    if ENV_PROBE not in audit.repo.ignored([ENV_PROBE]):
-        yield SEC002.finding(".gitignore", ".env is not ignored by git", "add `.env` to .gitignore")
 
 
-def dvc_credentials(audit: Audit) -> Iterator[Finding]:
-    text = audit.text(".dvc/config")
-    if text is None:
-        return
-    for (kind, name), entries in dvcconfig.parse(text).items():
-        for key, (_, line) in entries.items():
-            if key in CREDENTIAL_KEYS:
-                section = f'{kind} "{name}"' if name else kind
-                modify = (
-                    f"dvc remote modify --local {name} {key} VALUE"
-                    if kind == "remote"
-                    else ("put it in .dvc/config.local")
-                )
-                yield SEC003.finding(
-                    ".dvc/config",
-                    f"credential '{key}' in [{section}] at line {line}",
-                    f"{modify}, delete the line from .dvc/config and {ROTATE}",
-                )
+class EnvFile(Rule):
+    code = "SEC002"
+    name = "env-file"
+    severity = ERROR
+    summary = ".env is tracked, or not ignored"
+    fix = "stop tracking the .env file and ignore .env in .gitignore"
+
+    def reads(self, entry: IndexEntry) -> bool:
+        return is_env_file(entry.path)
+
+    def check_content(
+        self, audit: Audit, entry: IndexEntry, data: bytes, complete: bool
+    ) -> Iterator[Finding]:
+        quoted = shlex.quote(entry.path)
+        if complete and not any(
+            line.strip() and not line.lstrip().startswith(b"#") for line in data.splitlines()
+        ):
+            # Comments alone: a template of the settings, not secrets. Tracked as .env, the
+            # first real value anyone writes in it would be committed.
+            yield self.finding(
+                entry.path,
+                "an environment file is tracked by git (it holds only comments so far)",
+                f"git mv {quoted} {shlex.quote(entry.path + '.example')}",
+            )
+            return
+        ignored = entry.path in audit.repo.ignored([entry.path])
+        untrack = f"git rm --cached {quoted}"
+        if not ignored:
+            untrack += f" && printf '%s\\n' {shlex.quote('/' + entry.path)} >> .gitignore"
+        yield self.finding(
+            entry.path,
+            "an environment file with secrets is tracked by git",
+            f"{untrack}; then rotate the secrets it held (they stay in git history) and commit"
+            " a .env.example with placeholders",
+        )
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        if ENV_PROBE not in audit.repo.ignored([ENV_PROBE]):
+            yield self.finding(
+                ".gitignore", ".env is not ignored by git", "printf '%s\\n' .env >> .gitignore"
+            )
+
+
+class DvcCredential(Rule):
+    code = "SEC003"
+    name = "dvc-credential"
+    severity = ERROR
+    summary = "credentials in .dvc/config instead of .dvc/config.local"
+    fix = "dvc remote modify --local NAME KEY VALUE, delete the line from .dvc/config, rotate it"
+
+    def check(self, audit: Audit) -> Iterator[Finding]:
+        text = audit.text(".dvc/config")
+        if text is None:
+            return
+        for (kind, name), entries in dvcconfig.parse(text).items():
+            for key, (_, line) in entries.items():
+                if key in CREDENTIAL_KEYS:
+                    section = f'{kind} "{name}"' if name else kind
+                    modify = (
+                        f"dvc remote modify --local {name} {key} VALUE"
+                        if kind == "remote"
+                        else ("put it in .dvc/config.local")
+                    )
+                    yield self.finding(
+                        ".dvc/config",
+                        f"credential '{key}' in [{section}] at line {line}",
+                        f"{modify}, delete the line from .dvc/config and {ROTATE}",
+                        line,
+                    )
+
+
+RULES = (Credential(), EnvFile(), DvcCredential())
