@@ -83,6 +83,20 @@ def test_malformed_bodies_are_refused(client, body, field):
 
 
 @pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ("", 'body: a JSON object {"rows": [...]} is required'),
+        ('{"rows": [', "body: request body is not valid JSON (Expecting value)"),
+        ('{"rows": []}', "rows: List should have at least 1 item after validation, not 0"),
+    ],
+)
+def test_malformed_bodies_get_a_detail_that_says_what_to_send(client, body, detail):
+    response = post_raw(client, body)
+    assert response.status_code == 422
+    assert response.json()["detail"] == detail
+
+
+@pytest.mark.parametrize(
     ("name", "literal"),
     [("send_hour", "NaN"), ("tenure_months", "Infinity"), ("past_opens_30d", "-Infinity")],
 )
