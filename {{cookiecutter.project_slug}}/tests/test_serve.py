@@ -126,6 +126,25 @@ def test_bad_fields_are_refused_by_name(client, example, change, field):
     assert_refused(client.post("/predict", json={"rows": [{**example, **change}]}), field)
 
 
+def test_every_bad_field_is_listed_and_the_detail_sums_up_the_first_three(client, example):
+    row = {**example, "send_hour": 24, "channel": "fax", "tenure_months": -1, "past_opens_30d": 1.5}
+    response = client.post("/predict", json={"rows": [row]})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"] == [
+        {"field": "rows[0].send_hour", "message": "Input should be less than or equal to 23"},
+        {"field": "rows[0].tenure_months", "message": "Input should be greater than or equal to 0"},
+        {"field": "rows[0].past_opens_30d", "message": "Input should be a valid integer"},
+        {
+            "field": "rows[0].channel",
+            "message": "Input should be 'newsletter', 'promotion' or 'transactional'",
+        },
+    ]
+    assert body["detail"] == "; ".join(
+        f"{error['field']}: {error['message']}" for error in body["errors"][:3]
+    )
+
+
 def test_missing_field_is_named(client, example):
     row = {name: value for name, value in example.items() if name != "channel"}
     assert_refused(client.post("/predict", json={"rows": [example, row]}), "rows[1].channel")
