@@ -1,7 +1,8 @@
 """Time generating a project: `mlprod new` next to stock cookiecutter on the same template.
 
 Prints the median wall time of each over several runs, their ratio, and the share of the
-time spent in each post-generation step (as recorded by the hook, MLPROD_HOOK_TIMINGS).
+time spent in each post-generation step (hooks/post_gen_project.py, timed here step by step on
+renders made without hooks, so that no timing code ships in the hook).
 
     python benchmarks/bake.py [--runs 7]
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -21,12 +21,40 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def time_once(cmd: list[str], timings_file: Path) -> float:
+sys.path.insert(0, str(REPO_ROOT / "hooks"))
+import post_gen_project  # noqa: E402
+
+
+def time_once(cmd: list[str]) -> float:
     with tempfile.TemporaryDirectory() as out:
-        env = dict(os.environ, MLPROD_HOOK_TIMINGS=str(timings_file))
         started = time.perf_counter()
-        subprocess.run(cmd, cwd=out, env=env, check=True, capture_output=True)
+        subprocess.run(cmd, cwd=out, check=True, capture_output=True)
         return time.perf_counter() - started
+
+
+def time_steps() -> dict[str, float]:
+    """Each post-generation step on a fresh render made without hooks."""
+    from cookiecutter.main import cookiecutter
+
+    with tempfile.TemporaryDirectory() as out:
+        project = Path(cookiecutter(str(REPO_ROOT), no_input=True, output_dir=out,
+                                    accept_hooks=False))  # fmt: skip
+        record = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+        context = record["context"]["cookiecutter"]
+        steps = {
+            "prune": lambda: post_gen_project.remove(
+                project, post_gen_project.paths_to_remove(context)
+            ),
+            "bytecode": lambda: post_gen_project.remove_bytecode(project),
+            "git init": lambda: post_gen_project.git_init(project),
+            "git commit": lambda: post_gen_project.commit_everything(project, context),
+        }
+        timings = {}
+        for name, step in steps.items():
+            started = time.perf_counter()
+            step()
+            timings[name] = time.perf_counter() - started
+        return timings
 
 
 def main() -> None:
@@ -38,12 +66,11 @@ def main() -> None:
         "cookiecutter": [sys.executable, "-m", "cookiecutter", "--no-input", str(REPO_ROOT)],
     }
     walls: dict[str, list[float]] = {name: [] for name in commands}
-    with tempfile.TemporaryDirectory() as scratch:
-        timings_file = Path(scratch) / "hook-timings.jsonl"
-        for _ in range(runs):  # interleaved, so that machine noise hits both alike
-            for name, cmd in commands.items():
-                walls[name].append(time_once(cmd, timings_file))
-        steps = [json.loads(line) for line in timings_file.read_text().splitlines()]
+    steps = []
+    for _ in range(runs):  # interleaved, so that machine noise hits all alike
+        for name, cmd in commands.items():
+            walls[name].append(time_once(cmd))
+        steps.append(time_steps())
 
     medians = {name: statistics.median(values) for name, values in walls.items()}
     print(f"median wall time over {runs} runs each")

@@ -3,26 +3,28 @@
 Runs in whatever interpreter runs cookiecutter, so it uses the standard library alone.
 Git is optional here: without it the project is still complete, and the hook says what
 to run once git is available.
+
+The steps are plain functions of the answers and the project directory, and only `main`
+reads the rendered answers, so tests import this file unrendered and call the steps
+without a bake. They live here, not in the `mlprod` package, because the hook must work
+wherever the template does: plain cookiecutter and cruft run it without mlprod installed,
+from a temporary copy, and cruft does not say where the template is (`_repo_dir`).
 """
+
+from __future__ import annotations
 
 import json
 import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-# Rendered by cookiecutter; stays valid Python unrendered so that ruff can lint this file.
-CONTEXT = json.loads(r"""{{ cookiecutter|tojson }}""")
-PROJECT = Path.cwd()
-
-# option -> chosen value -> paths that the choice removes.
-MODULE = "src/" + CONTEXT["module_name"]
+# option -> chosen value -> paths (relative to the project) that the choice removes.
 UNSELECTED = {
     "deployment": {
-        "batch": [f"{MODULE}/serve.py", "tests/test_serve.py"],
-        "realtime": [f"{MODULE}/predict.py", "tests/test_predict.py"],
+        "batch": ["src/{module}/serve.py", "tests/test_serve.py"],
+        "realtime": ["src/{module}/predict.py", "tests/test_predict.py"],
         "both": [],
     },
     "ci": {
@@ -37,35 +39,41 @@ UNSELECTED = {
 FIRST_COMMIT_MESSAGE = "Initial commit from mlprod-template {version}"
 
 
-def paths_to_remove(context):
+def paths_to_remove(context: dict) -> list[str]:
     """Return the project-relative paths that the chosen options leave out."""
     paths = []
     for option, by_choice in UNSELECTED.items():
         paths.extend(by_choice.get(context[option], []))
-    return paths
+    return [path.format(module=context["module_name"]) for path in paths]
 
 
-def remove(relative_paths):
+def remove(project: Path, relative_paths: list[str]) -> None:
     for relative in relative_paths:
-        path = PROJECT / relative
+        path = project / relative
         if path.is_dir():
             shutil.rmtree(path)
         else:
             path.unlink()
 
 
-def git(*args, env=None):
+def remove_bytecode(project: Path) -> None:
+    """Drop `__pycache__` folders: pip byte-compiles the template that a wheel installs."""
+    for folder in sorted(project.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(folder)
+
+
+def git(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["git", *args], cwd=PROJECT, env=env, capture_output=True, text=True, check=True
+        ["git", *args], cwd=project, env=env, capture_output=True, text=True, check=True
     )
 
 
-def identity_env(context):
+def identity_env(project: Path, context: dict) -> dict:
     """Use the author's name and email for the first commit where git has no identity."""
     env = dict(os.environ)
     for key, value in (("user.name", "author_name"), ("user.email", "author_email")):
         configured = subprocess.run(
-            ["git", "config", key], cwd=PROJECT, capture_output=True, text=True
+            ["git", "config", key], cwd=project, capture_output=True, text=True
         ).stdout.strip()
         if not configured:
             kind = "NAME" if key == "user.name" else "EMAIL"
@@ -73,20 +81,21 @@ def identity_env(context):
     return env
 
 
-def git_init():
-    git("init", "--quiet")
+def git_init(project: Path) -> None:
+    git(project, "init", "--quiet")
     # `git init -b` needs git 2.28; pointing HEAD at main works on any version.
-    git("symbolic-ref", "HEAD", "refs/heads/main")
+    git(project, "symbolic-ref", "HEAD", "refs/heads/main")
 
 
-def git_commit_everything(context):
-    git("add", "--all")
+def commit_everything(project: Path, context: dict) -> None:
+    git(project, "add", "--all")
     message = FIRST_COMMIT_MESSAGE.format(version=context["_mlprod_version"])
     # No hooks exist yet in this clone; --no-verify keeps a global hooks path out of it.
-    git("commit", "--quiet", "--no-verify", "-m", message, env=identity_env(context))
+    git(project, "commit", "--quiet", "--no-verify", "-m", message,
+        env=identity_env(project, context))  # fmt: skip
 
 
-def next_steps(context, committed):
+def next_steps(context: dict, committed: bool) -> str:
     slug = context["project_slug"]
     lines = [f"\nCreated {slug}/ with the {context['deployment']} deployment scaffold."]
     if not committed:
@@ -102,47 +111,37 @@ def next_steps(context, committed):
         "  make test && make pipeline      # tests, then the DVC pipeline on the sample",
         "  make help                       # every target",
     ]
-    print("\n".join(lines))
+    return "\n".join(lines)
 
 
-class StepTimer:
-    """Records how long each step takes, for benchmarks/bake.py (MLPROD_HOOK_TIMINGS=FILE)."""
-
-    def __init__(self, path):
-        self.path = path
-        self.timings = {}
-
-    def run(self, name, step, *args):
-        started = time.perf_counter()
-        try:
-            return step(*args)
-        finally:
-            self.timings[name] = time.perf_counter() - started
-
-    def save(self):
-        if self.path:
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(json.dumps(self.timings) + "\n")
-
-
-def main():
-    timer = StepTimer(os.environ.get("MLPROD_HOOK_TIMINGS"))
-    timer.run("prune", remove, paths_to_remove(CONTEXT))
-    committed = False
+def first_commit(project: Path, context: dict) -> bool:
+    """Make the project a git repository holding the pristine render; False if it cannot."""
     if shutil.which("git") is None:
         print("warning: git was not found, so the project is not a git repository yet.")
-    else:
-        try:
-            timer.run("git init", git_init)
-            timer.run("git commit", git_commit_everything, CONTEXT)
-            committed = True
-        except subprocess.CalledProcessError as error:
-            reason = (error.stderr or "").strip().splitlines()
-            print(f"warning: git {error.cmd[1]} failed: {reason[-1] if reason else error}")
-    timer.save()
-    next_steps(CONTEXT, committed)
+        return False
+    try:
+        git_init(project)
+        commit_everything(project, context)
+    except subprocess.CalledProcessError as error:
+        reason = (error.stderr or "").strip().splitlines()
+        print(f"warning: git {error.cmd[1]} failed: {reason[-1] if reason else error}")
+        return False
+    return True
+
+
+def finish(context: dict, project: Path) -> int:
+    remove(project, paths_to_remove(context))
+    remove_bytecode(project)
+    committed = first_commit(project, context)
+    print(next_steps(context, committed))
     return 0
 
 
+def rendered_context() -> dict:
+    # Rendered by cookiecutter; the answers arrive as JSON so that quotes and backslashes in
+    # them cannot break this file, which stays valid Python unrendered.
+    return json.loads(r"""{{ cookiecutter|tojson }}""")
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(finish(rendered_context(), Path.cwd()))

@@ -32,7 +32,7 @@ def wheel_dir(tmp_path_factory) -> Path:
 
     Generated projects pin `mlprod==<version>`; the standard UV_FIND_LINKS / PIP_FIND_LINKS
     point their installers here. The wheel carries a local version label unique to this run
-    (`0.1.0+t<ns>`, which `==0.1.0` accepts), so that no installer cache can hand out the
+    (`<version>+t<ns>`, which `==<version>` accepts), so that no installer cache can hand out the
     wheel of an earlier build under the same name.
     """
     source = tmp_path_factory.mktemp("mlprod-source")

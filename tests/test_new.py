@@ -58,3 +58,21 @@ def test_existing_project_directory_is_refused_and_kept(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
     assert "already exists" in result.stderr
     assert marker.read_text() == "mine"
+
+
+def test_an_output_directory_that_does_not_exist_is_created(tmp_path):
+    target = tmp_path / "projects" / "2026"
+    generate([sys.executable, "-m", "mlprod", "new", "--no-input", "-o", str(target)], tmp_path)
+    assert (target / "my-ml-project" / "Makefile").is_file()
+
+
+def test_a_refused_answer_leaves_no_created_output_directory(tmp_path):
+    target = tmp_path / "projects" / "2026"
+    result = subprocess.run(
+        [sys.executable, "-m", "mlprod", "new", "--no-input", "-o", str(target),
+         "author_email=nobody"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: author_email 'nobody' is not an email address")
+    assert list(tmp_path.iterdir()) == []

@@ -4,36 +4,37 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import zipfile
 
 import pytest
-from bakery import REPO_ROOT
+from bakery import REPO_ROOT, run
 from test_new import tree
 
 pytestmark = pytest.mark.slow
 
 
-def test_mlprod_new_from_the_wheel_alone_equals_stock_cookiecutter(wheel_dir, tmp_path):
+def test_mlprod_new_from_the_installed_wheel_equals_stock_cookiecutter(wheel_dir, tmp_path):
     (wheel,) = wheel_dir.glob("mlprod-*.whl")
-    unpacked = tmp_path / "site"
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(unpacked)
-    assert (unpacked / "mlprod" / "template" / "cookiecutter.json").is_file()
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    # pip byte-compiles what it installs, the bundled template's .py files included.
+    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        wheel, cwd=tmp_path)  # fmt: skip
+    bundled = run(venv / "bin" / "python", "-I", "-c",
+                  "import mlprod.template as t; print(t.template_dir())", cwd=tmp_path)  # fmt: skip
+    bundled_dir = bundled.stdout.strip()
+    assert bundled_dir.endswith("site-packages/mlprod/template")
+    compiled = list(
+        (tmp_path / "venv").glob("lib/*/site-packages/mlprod/template/*/src/*/__pycache__")
+    )
+    assert compiled, "pip left the bundled template uncompiled: this test proves nothing"
 
-    # Only the unpacked wheel is importable as mlprod; it runs from an unrelated directory.
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    bundled = str((unpacked / "mlprod" / "template").resolve())
-    script = (
-        f"import sys; sys.path.insert(0, {str(unpacked)!r}); "
-        "import pathlib, mlprod.template as t; "
-        f"assert t.template_dir() == pathlib.Path({bundled!r}), t.template_dir(); "
-        "from mlprod.cli import main; raise SystemExit(main(['new', '--no-input']))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", script], cwd=elsewhere, capture_output=True, text=True
-    )
+    result = subprocess.run([venv / "bin" / "mlprod", "new", "--no-input"], cwd=elsewhere,
+                            capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stderr
+    generated = elsewhere / "my-ml-project"
+    assert [p for p in generated.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"] == []
 
     stock = tmp_path / "stock"
     stock.mkdir()
@@ -41,12 +42,11 @@ def test_mlprod_new_from_the_wheel_alone_equals_stock_cookiecutter(wheel_dir, tm
         [sys.executable, "-m", "cookiecutter", "--no-input", str(REPO_ROOT)],
         cwd=stock, check=True, capture_output=True,
     )  # fmt: skip
-    from_wheel = tree(elsewhere / "my-ml-project")
-    from_repo = tree(stock / "my-ml-project")
     # The test wheel carries a run-unique version label (see the wheel_dir fixture): once
     # that label is mapped back, the trees are identical byte for byte.
     label = wheel.name.split("-")[1].encode()
     version = label.split(b"+")[0]
-    assert {path: content.replace(label, version) for path, content in from_wheel.items()} == (
-        from_repo
-    )
+    from_wheel = {
+        path: content.replace(label, version) for path, content in tree(generated).items()
+    }
+    assert from_wheel == tree(stock / "my-ml-project")

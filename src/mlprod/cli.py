@@ -18,6 +18,7 @@ from mlprod.errors import InvalidParameter, UsageError
 # sets `func`, which takes the parsed namespace and returns the exit code.
 COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("mlprod.new", "generate a project from the bundled template"),
+    "update": ("mlprod.update.cli", "merge template changes and changed answers into a project"),
     "check": ("mlprod.check.cli", "audit a repository against the standards"),
     "ab": ("mlprod.ab.cli", "A/B tests: sample size, assignment, SRM check, adjustment, analysis"),
     "drift": ("mlprod.drift.cli", "drift between a reference and a current data set"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 from pathlib import Path
 
 from mlprod.errors import UsageError
@@ -47,6 +48,19 @@ def parse_options(pairs: list[str], known: set[str]) -> dict[str, str]:
     return options
 
 
+def validate_options(pairs: list[str], options: dict[str, object]) -> dict[str, str]:
+    """The `key=value` answers, each known, non-empty where it must be, and a valid choice."""
+    answers = parse_options(pairs, set(options))
+    for key, example in NON_EMPTY.items():
+        if key in answers and not answers[key].strip():
+            raise UsageError(f"{key} is empty; give it a value, e.g. {key}={example}")
+    for key, value in answers.items():
+        choices = options[key]
+        if isinstance(choices, list) and value not in choices:
+            raise UsageError(f"{key}={value} is not supported; choose one of: {', '.join(choices)}")
+    return answers
+
+
 def public_options(template: Path) -> dict[str, object]:
     context = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
     return {key: value for key, value in context.items() if not key.startswith("_")}
@@ -61,18 +75,12 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("cookiecutter").disabled = True
 
     template = template_dir()
-    options = public_options(template)
-    extra_context = parse_options(args.options, set(options))
-    for key, example in NON_EMPTY.items():
-        if key in extra_context and not extra_context[key].strip():
-            raise UsageError(f"{key} is empty; give it a value, e.g. {key}={example}")
-    for key, value in extra_context.items():
-        choices = options[key]
-        if isinstance(choices, list) and value not in choices:
-            raise UsageError(f"{key}={value} is not supported; choose one of: {', '.join(choices)}")
+    extra_context = validate_options(args.options, public_options(template))
     output_dir = args.output_dir
-    if not output_dir.is_dir():
-        raise UsageError(f"output directory {output_dir} does not exist; create it first")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"output directory {output_dir} is a file; give a directory with -o")
+    # Created as cookiecutter would, and removed again if generation fails.
+    created = next((p for p in reversed((output_dir, *output_dir.parents)) if not p.exists()), None)
     try:
         cookiecutter(
             str(template),
@@ -84,9 +92,15 @@ def run(args: argparse.Namespace) -> int:
     except FailedHookException:
         # The hook has already printed its one-line reason, and cookiecutter has removed
         # the half-made directory.
+        remove(created)
         return 1
     except OutputDirExistsException as error:
         raise UsageError(
             f"{str(error).removeprefix('Error: ')}; choose another project_slug or --output-dir"
         ) from error
     return 0
+
+
+def remove(created: Path | None) -> None:
+    if created is not None:
+        shutil.rmtree(created, ignore_errors=True)

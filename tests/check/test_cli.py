@@ -56,7 +56,7 @@ def test_unknown_code_is_a_usage_error(repo: Repo) -> None:
     assert checked.stdout == ""
     assert checked.stderr == (
         "mlprod check: error: unknown rule code 'XYZ001' in --select; use ALL, a prefix "
-        "(GIT, NB, DATA, SEC, DOC, CODE) or a code such as NB001\n"
+        "(GIT, NB, DATA, SEC, DOC, CODE, TPL) or a code such as NB001\n"
     )
 
 

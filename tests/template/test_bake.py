@@ -30,6 +30,7 @@ def rotating_matrix() -> list[dict[str, str]]:
 
 MATRIX = rotating_matrix()
 ALWAYS = {
+    ".cruft.json",
     ".dvc/.gitignore",
     ".dvc/config",
     ".dvcignore",

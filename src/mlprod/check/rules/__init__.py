@@ -4,16 +4,15 @@ the README's rule table are all made from it."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from mlprod.check.rule import Rule
-from mlprod.check.rules import code, data, docs, git, notebooks, secrets
+from mlprod.check.rules import code, data, docs, git, notebooks, secrets, template
 from mlprod.errors import UsageError
 
-CATALOGUE: dict[str, Rule] = {
-    rule.code: rule
-    for module in (git, notebooks, data, secrets, docs, code)
-    for rule in module.RULES
-}
-PREFIXES = tuple(dict.fromkeys(code.rstrip("0123456789") for code in CATALOGUE))
+MODULES: tuple[ModuleType, ...] = (git, notebooks, data, secrets, docs, code, template)
+CATALOGUE: dict[str, Rule] = {rule.code: rule for module in MODULES for rule in module.RULES}
+PREFIXES = tuple(dict.fromkeys(rule.code.rstrip("0123456789") for rule in CATALOGUE.values()))
 
 
 def resolve(selectors: tuple[str, ...], source: str) -> set[str]:

@@ -1,0 +1,1 @@
+"""`mlprod update`: merge template changes, and changed answers, into a generated project."""

@@ -1,0 +1,53 @@
+"""The record: every generated project says what it was made from, in cruft's format."""
+
+from __future__ import annotations
+
+import json
+
+from bakery import mlprod_new, run, template_context
+
+from mlprod.update.record import Record
+
+
+def test_mlprod_new_records_the_answers_the_version_and_the_source(tmp_path):
+    run(*mlprod_new(tmp_path, "project_name=Churn Model", "deployment=both", "ci=gitlab"),
+        cwd=tmp_path)  # fmt: skip
+    data = json.loads((tmp_path / "churn-model" / ".cruft.json").read_text())
+    context = template_context()
+    assert set(data) == {"template", "commit", "checkout", "context", "directory", "skip"}
+    # The organisation's copy of the template, when it named one; empty means the bundled one.
+    assert data["template"] == context["mlprod_hooks_repository"] == ""
+    assert data["commit"] == f"v{context['_mlprod_version']}"
+    assert data["context"]["cookiecutter"] == {
+        "project_name": "Churn Model",
+        "project_slug": "churn-model",
+        "module_name": "churn_model",
+        "description": context["description"],
+        "author_name": context["author_name"],
+        "author_email": context["author_email"],
+        "python_version": "3.11",
+        "license": "MIT",
+        "env_manager": "uv",
+        "deployment": "both",
+        "dvc_remote": "local",
+        "ci": "gitlab",
+        "precommit_source": "pypi",
+        "mlprod_hooks_repository": "",
+        "notebook_format": "ipynb",
+        "_mlprod_version": context["_mlprod_version"],
+    }
+    # Written as json.dumps writes it, so a tool that rewrites a value (cruft, mlprod update
+    # pinning a commit) changes that line only, and merges stay line-sized.
+    text = (tmp_path / "churn-model" / ".cruft.json").read_text()
+    assert text == json.dumps(data, indent=2) + "\n"
+    record = Record.parse(json.dumps(data))
+    assert record.is_release
+    assert record.answers["deployment"] == "both"
+    assert "_mlprod_version" not in record.answers
+
+
+def test_quotes_and_backslashes_in_answers_keep_the_record_valid(tmp_path):
+    name = 'The "Q\\A" model'
+    run(*mlprod_new(tmp_path, f"project_name={name}", "project_slug=qa"), cwd=tmp_path)
+    record = Record.parse((tmp_path / "qa" / ".cruft.json").read_text())
+    assert record.answers["project_name"] == name
