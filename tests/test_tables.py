@@ -87,6 +87,15 @@ def test_iter_batches_reads_only_the_columns_asked_and_labels_as_text(tmp_path):
     assert batch.column(1).to_pylist() == [1, 0, 1]
 
 
+def test_iter_batches_names_the_file_when_a_row_is_malformed(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b\n1,2\n3,4,5\n")
+    with pytest.raises(InvalidData) as error:
+        list(iter_batches(path, ["a", "b"]))
+    assert str(error.value).startswith(f"{path} could not be read (")
+    assert str(error.value).endswith("); check its format")
+
+
 def test_iter_batches_reads_parquet_columns(tmp_path):
     path = tmp_path / "a.parquet"
     pq.write_table(pa.table({"x": [1, 2], "y": ["a", "b"]}), path)

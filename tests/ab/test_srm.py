@@ -32,12 +32,25 @@ def test_matches_scipy_chisquare(counts):
 
 
 @pytest.mark.parametrize(
-    "counts, weights",
-    [([10], None), ([0, 0], None), ([5, 5], [1]), ([5, -1], None), ([5, 5], [1, 0])],
+    "counts, weights, message",
+    [
+        ([10], None, "counts needs at least two values, one per variant"),
+        ([0, 0], None, "counts are all 0; there is nothing to check"),
+        ([5, 5], [1], "weights has 1 values for 2 counts; give one per count"),
+        ([5, -1], None, "counts must be whole numbers of units, got [5, -1]"),
+        ([5, 2.5], None, "counts must be whole numbers of units, got [5, 2.5]"),
+        ([5, 5], [1, 0], "weights must be positive numbers, got [1, 0]"),
+    ],
 )
-def test_bad_input_is_refused(counts, weights):
-    with pytest.raises(UsageError):
+def test_bad_input_is_refused(counts, weights, message):
+    with pytest.raises(UsageError) as error:
         srm_check(counts, weights)
+    assert str(error.value) == message
+
+
+def test_an_arm_with_no_units_is_a_mismatch_not_an_error():
+    result = srm_check([0, 100])
+    assert result["srm"] is True and result["statistic"] == 100.0
 
 
 def test_cli_json_shape_and_exit_code(cli, cli_json):
