@@ -167,6 +167,9 @@ def test_server_keeps_serving_after_bad_requests(client, example):
 def test_field_names_read_like_json_paths():
     assert field_name(("body", "rows", 0, "send_hour")) == "rows[0].send_hour"
     assert field_name(("body",)) == "body"
+    assert field_name(()) == "body"
+    # Only the request body's own prefix is dropped.
+    assert field_name(("query", "limit")) == "query.limit"
 
 
 def test_float_and_boolean_fields_take_their_own_kind_only():
