@@ -133,34 +133,19 @@ def change_readme_prose(project: Path) -> None:
 
 
 def add_feature(project: Path, module: str = "my_ml_project") -> None:
-    """A new integer feature in the data description, the sample that feeds it, and the tests
-    that spell out whole rows: the edits a team makes today to add a feature."""
-    data = project / "src" / module / "data.py"
-    text = data.read_text(encoding="utf-8")
+    """A new integer feature in the data description: one edit (the sample generator draws
+    any feature it does not know within its declared range)."""
+    schema = project / "src" / module / "schema.py"
+    text = schema.read_text(encoding="utf-8")
+    end_of_features = "    ),\n)\nDERIVED = "
+    assert text.count(end_of_features) == 1, "the data description moved: update add_feature"
     text = text.replace(
-        '    Feature("channel", "category", "kind of email", categories=CHANNELS),\n',
-        '    Feature("channel", "category", "kind of email", categories=CHANNELS),\n'
-        f'    Feature("{ADDED_FEATURE}", "integer", "emails sent to the customer last week",'
-        " 0, 50),\n",
+        end_of_features,
+        "    ),\n"
+        f'    Feature("{ADDED_FEATURE}", Kind.INTEGER, "emails sent to the customer last week",'
+        " 0, 50),\n)\nDERIVED = ",
     )
-    text = text.replace(
-        '            "channel": channel,\n',
-        '            "channel": channel,\n'
-        f'            "{ADDED_FEATURE}": rng.integers(0, 50, rows).astype("int64"),\n',
-    )
-    assert text.count(ADDED_FEATURE) == 2, "the data description moved: update add_feature"
-    data.write_text(text, encoding="utf-8")
-    # The feature tests spell out whole rows: a team adding a feature adds it there too.
-    tests = project / "tests" / "test_features.py"
-    text = tests.read_text(encoding="utf-8")
-    for channels, values in (
-        ('["promotion"]', "[2]"),
-        ('["promotion", "carrier pigeon"]', "[2, 2]"),
-    ):
-        line = f'        "channel": {channels},\n'
-        assert line in text, "the feature tests moved: update add_feature"
-        text = text.replace(line, line + f'        "{ADDED_FEATURE}": {values},\n')
-    tests.write_text(text, encoding="utf-8")
+    schema.write_text(text, encoding="utf-8")
 
 
 def change_parameter(project: Path) -> None:

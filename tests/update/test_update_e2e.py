@@ -93,7 +93,7 @@ def test_team_changes_survive_a_release_and_the_conflict_is_an_ordinary_one(
     assert not (project / old).exists()
     assert NOTEBOOKS_NOTE in (project / new).read_text()
     assert "  max_iter: 80\n" in (project / "params.yaml").read_text()
-    assert ADDED_FEATURE in (project / "src/my_ml_project/data.py").read_text()
+    assert ADDED_FEATURE in (project / "src/my_ml_project/schema.py").read_text()
     assert (project / NOTEBOOK).is_file()
     assert not (project / TEAM_DELETED).exists()
     # The notebook both sides edited merges cell by cell into a valid notebook.

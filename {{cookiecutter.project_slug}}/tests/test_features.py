@@ -16,14 +16,18 @@ def test_matrix_has_one_named_column_per_encoded_value(sample):
     assert "channel=promotion" in names and "is_weekend" in names
 
 
-def test_categories_are_one_hot_and_weekend_is_flagged():
-    row = {
-        "send_hour": [9],
-        "weekday": ["Sat"],
-        "tenure_months": [12],
-        "past_opens_30d": [3],
-        "channel": ["promotion"],
-    }
+def rows_like(sample: pd.DataFrame, **columns: list) -> dict[str, list]:
+    """Rows with the given columns set and the sample's values for every other feature, so
+    that a feature added to the schema needs no edit here."""
+    count = len(next(iter(columns.values())))
+    head = sample.head(count)
+    return {name: columns.get(name, head[name].tolist()) for name in schema.FEATURE_NAMES}
+
+
+def test_categories_are_one_hot_and_weekend_is_flagged(sample):
+    row = rows_like(
+        sample, send_hour=[9], weekday=["Sat"], past_opens_30d=[3], channel=["promotion"]
+    )
     encoded = dict(zip(feature_names(), to_matrix(row)[0], strict=True))
     assert encoded["weekday=Sat"] == 1.0 and encoded["weekday=Mon"] == 0.0
     assert encoded["channel=promotion"] == 1.0 and encoded["channel=newsletter"] == 0.0
@@ -46,14 +50,8 @@ def test_no_rows_give_an_empty_matrix(sample):
     assert to_matrix(sample.head(0)).shape == (0, len(feature_names()))
 
 
-def test_an_unknown_category_encodes_as_zeros_from_a_frame_or_a_mapping():
-    rows = {
-        "send_hour": [9, 9],
-        "weekday": ["Funday", "Sun"],
-        "tenure_months": [12, 12],
-        "past_opens_30d": [3, 3],
-        "channel": ["promotion", "carrier pigeon"],
-    }
+def test_an_unknown_category_encodes_as_zeros_from_a_frame_or_a_mapping(sample):
+    rows = rows_like(sample, weekday=["Funday", "Sun"], channel=["promotion", "carrier pigeon"])
     names = feature_names()
     for matrix in (to_matrix(rows), to_matrix(pd.DataFrame(rows))):
         first, second = (dict(zip(names, row, strict=True)) for row in matrix)
