@@ -60,6 +60,8 @@ def test_smaller_effect_needs_more_units():
     ],
 )
 def test_impossible_designs_are_refused(kwargs):
+    # A copy: the parametrized dict is shared by every run of the test in this process.
+    kwargs = dict(kwargs)
     mde = kwargs.pop("mde")
     with pytest.raises(UsageError):
         sample_size(mde, **kwargs)

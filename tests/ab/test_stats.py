@@ -2,8 +2,13 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy.stats import t as t_dist
 from scipy.stats import ttest_ind
-from statsmodels.stats.proportion import proportions_ztest, score_test_proportions_2indep
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportions_ztest,
+    score_test_proportions_2indep,
+)
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from mlprod.ab.stats import compare_means, compare_proportions, proportion_ztest
@@ -62,10 +67,35 @@ def test_welch_matches_scipy_and_statsmodels(seed, n1, n2, shift, scale):
     assert (result.ci_low, result.ci_high) == pytest.approx((low, high), rel=1e-9)
 
 
-def test_relative_interval_brackets_relative_lift():
+def test_relative_interval_is_the_score_interval_for_the_ratio_minus_one():
     result = compare_proportions(1000, 10_000, 1100, 10_000)
     assert result.lift_rel == pytest.approx(0.1)
-    assert result.ci_rel_low < result.lift_rel < result.ci_rel_high
+    # statsmodels' score interval for the ratio of the treatment's rate to the control's.
+    low, high = confint_proportions_2indep(
+        1100, 10_000, 1000, 10_000, compare="ratio", method="score", correction=False
+    )
+    assert (result.ci_rel_low, result.ci_rel_high) == pytest.approx((low - 1, high - 1), rel=1e-9)
+    assert (result.ci_rel_low, result.ci_rel_high) == pytest.approx(
+        (0.0144174, 0.1928272), rel=1e-6
+    )
+
+
+def test_fieller_interval_uses_both_arms_variances():
+    # Known answer: the roots of (11 - 10 r)^2 = t^2 (0.09 + 0.04 r^2), with t the Welch
+    # quantile at df = 0.13^2 / (0.04^2 / 99 + 0.09^2 / 99). Dropping either arm's variance
+    # moves both ends.
+    result = compare_means(100, 10.0, 4.0, 100, 11.0, 9.0)
+    t = -t_dist.ppf(0.025, 0.13**2 / (0.04**2 / 99 + 0.09**2 / 99))
+    a, b, c = 100 - t**2 * 0.04, -220.0, 121 - t**2 * 0.09
+    roots = sorted(
+        ((-b - (b * b - 4 * a * c) ** 0.5) / (2 * a), (-b + (b * b - 4 * a * c) ** 0.5) / (2 * a))
+    )
+    assert (result.ci_rel_low, result.ci_rel_high) == pytest.approx(
+        (roots[0] - 1, roots[1] - 1), rel=1e-9
+    )
+    assert (result.ci_rel_low, result.ci_rel_high) == pytest.approx(
+        (0.02820947, 0.17522431), rel=1e-6
+    )
 
 
 def test_no_conversions_anywhere_gives_no_p_value():

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -139,11 +141,39 @@ def test_unusable_inputs_are_refused(reference, current, kwargs, message):
         compare(reference, current, **kwargs)
 
 
-def test_to_dict_has_the_documented_shape():
-    result = compare(emails(300, 0), emails(300, 1)).to_dict()
-    assert {"columns", "share_drifted", "dataset_drift"} <= set(result)
-    keys = {"column", "test", "statistic", "p_value", "psi", "drift"}
-    assert all(keys <= set(column) for column in result["columns"])
+def test_to_dict_carries_every_column_and_the_verdict():
+    reference = pd.DataFrame({"a": [1.0, 2.0, 3.0] * 100, "b": ["x", "y"] * 150})
+    current = pd.DataFrame({"a": [11.0, 12.0, 13.0] * 100, "b": ["x", "y"] * 150})
+    result = compare(reference, current).to_dict()
+    assert json.loads(json.dumps(result)) == result
+    assert [column["column"] for column in result["columns"]] == ["a", "b"]
+    a, b = result["columns"]
+    assert (a["test"], a["kind"], a["drift"], a["statistic"]) == ("ks", "numeric", True, 1.0)
+    assert a["effect_measure"] == "wasserstein_norm"
+    assert a["effect"] == pytest.approx(10 / np.std([1.0, 2.0, 3.0]))
+    assert (a["n_reference"], a["n_current"]) == (300, 300)
+    assert (b["test"], b["drift"], b["statistic"], b["p_value"]) == ("chi-square", False, 0.0, 1.0)
+    assert result["share_drifted"] == 0.5 and result["dataset_drift"] is True
+    assert result["thresholds"] == {
+        "alpha": 0.05,
+        "wasserstein_threshold": 0.1,
+        "jensen_shannon_threshold": 0.1,
+        "psi_threshold": None,
+        "share_threshold": 0.5,
+        "bins": 10,
+        "alpha_per_column": 0.025,
+    }
+    assert result["findings"] == []
+    assert (
+        result["summary"] == "1 of 2 columns changed (50%): a. The data set as a whole has drifted."
+    )
+
+
+def test_data_set_drifts_at_exactly_the_share_threshold():
+    reference, current = emails(5000, 0), emails(3000, 1, shift=1.0)
+    assert compare(reference, current).share_drifted == 3 / 7
+    assert compare(reference, current, share_threshold=3 / 7).dataset_drift is True
+    assert compare(reference, current, share_threshold=3 / 7 + 1e-9).dataset_drift is False
 
 
 def test_compare_stays_the_function_once_the_module_is_loaded():

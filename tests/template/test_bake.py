@@ -134,11 +134,6 @@ def generated_files(project: Path) -> set[str]:
     }
 
 
-def test_matrix_covers_every_choice():
-    for option, choices in CHOICE_OPTIONS.items():
-        assert {row[option] for row in MATRIX} == set(choices), option
-
-
 @pytest.fixture(scope="module", params=MATRIX, ids=lambda row: "-".join(row.values()))
 def baked(request, tmp_path_factory):
     from bakery import bake_project
@@ -146,6 +141,63 @@ def baked(request, tmp_path_factory):
     options = request.param
     project = bake_project(tmp_path_factory.mktemp("matrix"), **options)
     return options, project
+
+
+LICENSE_MARKERS = {
+    "MIT": "MIT License",
+    "Apache-2.0": "Apache License",
+    "BSD-3-Clause": "BSD 3-Clause License",
+    "Proprietary": "All rights reserved.",
+}
+
+
+def chosen(project: Path) -> dict[str, str]:
+    """Read each option's choice back from what the project generated."""
+    text = {
+        name: (project / name).read_text(encoding="utf-8")
+        for name in ("pyproject.toml", "Makefile", "LICENSE", ".dvc/config")
+    }
+    precommit = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    return {
+        "python_version": re.search(r'^requires-python = ">=(.+)"$', text["pyproject.toml"], re.M)[
+            1
+        ],
+        "license": next(
+            name
+            for name, marker in LICENSE_MARKERS.items()
+            if marker in "\n".join(text["LICENSE"].splitlines()[:2])
+        ),
+        "env_manager": "uv" if "\tuv pip install" in text["Makefile"] else "pip",
+        "deployment": {
+            (True, False): "batch",
+            (False, True): "realtime",
+            (True, True): "both",
+        }[
+            (
+                (project / "src/my_ml_project/predict.py").exists(),
+                (project / "src/my_ml_project/serve.py").exists(),
+            )
+        ],
+        "dvc_remote": re.search(r"^\s*remote = (\w+)$", text[".dvc/config"], re.M)[1],
+        "ci": "github"
+        if (project / ".github/workflows").is_dir()
+        else "gitlab"
+        if (project / ".gitlab-ci.yml").exists()
+        else "none",
+        "precommit_source": "github"
+        if any(repo["repo"].startswith("https://github.com/") for repo in precommit["repos"])
+        else "pypi",
+        "notebook_format": "jupytext" if (project / "jupytext.toml").exists() else "ipynb",
+    }
+
+
+def test_every_choice_is_baked_and_shows_in_the_project(baked):
+    # The rows of the matrix, together, take every choice of every option; each row's
+    # project must say, in its own files, which choices it was generated with.
+    for option, choices in CHOICE_OPTIONS.items():
+        assert {row[option] for row in MATRIX} == set(choices), option
+    options, project = baked
+    assert chosen(project) == options
 
 
 def test_generates_exactly_the_expected_files(baked):
@@ -275,12 +327,7 @@ def test_quotes_and_unicode_in_answers_render_valid_files(bake):
 
 
 def test_license_matches_the_choice(bake):
-    first_lines = {
-        "MIT": "MIT License",
-        "Apache-2.0": "Apache License",
-        "BSD-3-Clause": "BSD 3-Clause License",
-        "Proprietary": "All rights reserved.",
-    }
+    first_lines = LICENSE_MARKERS
     for license_name, marker in first_lines.items():
         text = (bake(license=license_name) / "LICENSE").read_text()
         assert marker in text.splitlines()[0] + text.splitlines()[1], license_name
@@ -303,6 +350,35 @@ def test_first_commit_uses_author_when_git_has_no_identity(tmp_path):
         check=True,
     ).stdout.strip()
     assert author == "Ada Lovelace <ada@example.com>"
+    committer = subprocess.run(
+        ["git", "log", "-1", "--format=%cn <%ce>"],
+        cwd=tmp_path / "my-ml-project",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert committer == "Ada Lovelace <ada@example.com>"
+
+
+def test_first_commit_uses_gits_identity_when_it_has_one(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[user]\n\tname = Grace Hopper\n\temail = grace@example.com\n")
+    env = {"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
+    answers = ("author_name=Ada Lovelace", "author_email=ada@example.com")
+    run(*mlprod_new(tmp_path, *answers), cwd=tmp_path, env=env)
+    people = subprocess.run(
+        ["git", "log", "-1", "--format=%an <%ae>%n%cn <%ce>"],
+        cwd=tmp_path / "my-ml-project",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    # The project's author answer goes into LICENSE and pyproject.toml, not over the
+    # identity of whoever runs the template.
+    assert people == ["Grace Hopper <grace@example.com>"] * 2
 
 
 def test_make_help_lists_every_target(bake):

@@ -126,22 +126,73 @@ def test_batch_prediction_scores_a_file(pipelined):
     assert "row 5, column 'channel': value 'carrier-pigeon'" in refused.stderr
     assert not (project / "out/bad.csv").exists()
 
+    # SKIP_INVALID=1 reaches the program as --skip-invalid: the bad row is set aside.
+    skipped = run(
+        ["make", "predict", "INPUT=bad.csv", "OUTPUT=out/bad.csv", "SKIP_INVALID=1"], project, env
+    )
+    assert "predict: 199 rows scored with model " in skipped.stdout
+    assert " to out/bad.csv, 1 rejected to out/bad.rejected.csv" in skipped.stdout
+    assert len((project / "out/bad.csv").read_text().splitlines()) == 200
+    rejected = (project / "out/bad.rejected.csv").read_text()
+    assert "carrier-pigeon" in rejected
 
-def bad_requests(example: dict) -> list[tuple[str, bytes]]:
+
+def bad_requests(example: dict) -> list[tuple[str, bytes, str]]:
     row = json.dumps(example)
     without_hour = json.dumps({k: v for k, v in example.items() if k != "send_hour"})
+    # (what is wrong, the body, the detail the API answers with)
     return [
-        ("malformed JSON", b'{"rows": [' + row.encode()),
-        ("empty body", b""),
-        ("NaN", ('{"rows": [' + without_hour[:-1] + ', "send_hour": NaN}]}').encode()),
-        ("Infinity", ('{"rows": [' + without_hour[:-1] + ', "send_hour": Infinity}]}').encode()),
-        ("unknown field", json.dumps({"rows": [{**example, "country": "FR"}]}).encode()),
-        ("wrong type", json.dumps({"rows": [{**example, "send_hour": "nine"}]}).encode()),
-        ("null", json.dumps({"rows": [{**example, "weekday": None}]}).encode()),
-        ("out of range", json.dumps({"rows": [{**example, "send_hour": 24}]}).encode()),
-        ("missing field", ('{"rows": [' + without_hour + "]}").encode()),
-        ("empty list", b'{"rows": []}'),
-        ("oversize batch", json.dumps({"rows": [example] * 1001}).encode()),
+        (
+            "malformed JSON",
+            b'{"rows": [' + row.encode(),
+            "body: request body is not valid JSON (Expecting ',' delimiter)",
+        ),
+        ("empty body", b"", 'body: a JSON object {"rows": [...]} is required'),
+        (
+            "NaN",
+            ('{"rows": [' + without_hour[:-1] + ', "send_hour": NaN}]}').encode(),
+            "rows[0].send_hour: Input should be a valid integer",
+        ),
+        (
+            "Infinity",
+            ('{"rows": [' + without_hour[:-1] + ', "send_hour": Infinity}]}').encode(),
+            "rows[0].send_hour: Input should be a valid integer",
+        ),
+        (
+            "unknown field",
+            json.dumps({"rows": [{**example, "country": "FR"}]}).encode(),
+            "rows[0].country: Extra inputs are not permitted",
+        ),
+        (
+            "wrong type",
+            json.dumps({"rows": [{**example, "send_hour": "nine"}]}).encode(),
+            "rows[0].send_hour: Input should be a valid integer",
+        ),
+        (
+            "null",
+            json.dumps({"rows": [{**example, "weekday": None}]}).encode(),
+            "rows[0].weekday: Input should be 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat' or 'Sun'",
+        ),
+        (
+            "out of range",
+            json.dumps({"rows": [{**example, "send_hour": 24}]}).encode(),
+            "rows[0].send_hour: Input should be less than or equal to 23",
+        ),
+        (
+            "missing field",
+            ('{"rows": [' + without_hour + "]}").encode(),
+            "rows[0].send_hour: Field required",
+        ),
+        (
+            "empty list",
+            b'{"rows": []}',
+            "rows: List should have at least 1 item after validation, not 0",
+        ),
+        (
+            "oversize batch",
+            json.dumps({"rows": [example] * 1001}).encode(),
+            "rows: List should have at most 1000 items after validation, not 1001",
+        ),
     ]
 
 
@@ -164,10 +215,10 @@ def test_http_server_answers_good_and_bad_requests_then_stops(pipelined):
         assert status == 200
         predictions = json.loads(body)["predictions"]
         assert len(predictions) == 3 and 0.0 <= predictions[0]["probability"] <= 1.0
-        for name, payload in bad_requests(example):
+        for name, payload, detail in bad_requests(example):
             status, body = http("POST", f"{server.url}/predict", payload)
-            assert 400 <= status < 500, (name, status, body)
-            assert json.loads(body)["detail"], name
+            assert status == 422, (name, status, body)
+            assert json.loads(body)["detail"] == detail, name
         assert http("GET", f"{server.url}/health")[0] == 200
     finally:
         returncode = server.stop()

@@ -83,6 +83,20 @@ def test_malformed_bodies_are_refused(client, body, field):
 
 
 @pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ("", 'body: a JSON object {"rows": [...]} is required'),
+        ('{"rows": [', "body: request body is not valid JSON (Expecting value)"),
+        ('{"rows": []}', "rows: List should have at least 1 item after validation, not 0"),
+    ],
+)
+def test_malformed_bodies_get_a_detail_that_says_what_to_send(client, body, detail):
+    response = post_raw(client, body)
+    assert response.status_code == 422
+    assert response.json()["detail"] == detail
+
+
+@pytest.mark.parametrize(
     ("name", "literal"),
     [("send_hour", "NaN"), ("tenure_months", "Infinity"), ("past_opens_30d", "-Infinity")],
 )
@@ -112,6 +126,25 @@ def test_bad_fields_are_refused_by_name(client, example, change, field):
     assert_refused(client.post("/predict", json={"rows": [{**example, **change}]}), field)
 
 
+def test_every_bad_field_is_listed_and_the_detail_sums_up_the_first_three(client, example):
+    row = {**example, "send_hour": 24, "channel": "fax", "tenure_months": -1, "past_opens_30d": 1.5}
+    response = client.post("/predict", json={"rows": [row]})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"] == [
+        {"field": "rows[0].send_hour", "message": "Input should be less than or equal to 23"},
+        {"field": "rows[0].tenure_months", "message": "Input should be greater than or equal to 0"},
+        {"field": "rows[0].past_opens_30d", "message": "Input should be a valid integer"},
+        {
+            "field": "rows[0].channel",
+            "message": "Input should be 'newsletter', 'promotion' or 'transactional'",
+        },
+    ]
+    assert body["detail"] == "; ".join(
+        f"{error['field']}: {error['message']}" for error in body["errors"][:3]
+    )
+
+
 def test_missing_field_is_named(client, example):
     row = {name: value for name, value in example.items() if name != "channel"}
     assert_refused(client.post("/predict", json={"rows": [example, row]}), "rows[1].channel")
@@ -134,6 +167,9 @@ def test_server_keeps_serving_after_bad_requests(client, example):
 def test_field_names_read_like_json_paths():
     assert field_name(("body", "rows", 0, "send_hour")) == "rows[0].send_hour"
     assert field_name(("body",)) == "body"
+    assert field_name(()) == "body"
+    # Only the request body's own prefix is dropped.
+    assert field_name(("query", "limit")) == "query.limit"
 
 
 def test_float_and_boolean_fields_take_their_own_kind_only():

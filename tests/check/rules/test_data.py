@@ -15,6 +15,17 @@ def test_data_file_over_100kb_is_reported(repo: Repo) -> None:
     )
 
 
+def test_data_file_exactly_at_the_limit_passes(repo: Repo) -> None:
+    repo.add("reports/at.csv", b"x" * 100_000)
+    repo.add("reports/over.csv", b"x" * 100_001)
+    repo.add("assets/at.bin", b"x" * 1_000_000)
+    repo.add("assets/over.bin", b"x" * 1_000_001)
+    assert sorted(f["path"] for f in repo.check().of("DATA001")) == [
+        "assets/over.bin",
+        "reports/over.csv",
+    ]
+
+
 def test_small_data_file_and_dvc_pointer_pass(repo: Repo) -> None:
     repo.add("reports/metrics.csv", "a,b\n1,2\n")
     repo.add("data/raw.dvc", "outs:\n- md5: abc\n  path: raw\n" + "#" * 2_000_000)

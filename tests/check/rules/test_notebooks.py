@@ -38,6 +38,28 @@ def test_notebook_above_scan_size_with_outputs_is_reported(repo: Repo) -> None:
     assert repo.check().codes == {"NB001"}
 
 
+def test_notebook_above_scan_size_with_outputs_but_no_counts_is_reported(repo: Repo) -> None:
+    outputs = [{"output_type": "stream", "name": "stdout", "text": ["1\n"]}]
+    document = json.loads(notebook(outputs=outputs, execution_count=None))
+    document["cells"][1]["source"] = ["x" * 2000]
+    text = json.dumps(document, indent=1)
+    assert '"execution_count": null' in text
+    assert text.index('"outputs"') < 1000
+    repo.add("notebooks/explore.ipynb", text)
+    repo.add("pyproject.toml", '[tool.mlprod]\nmax-scan-size = "1kB"\n')
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"]) == ("NB001", "notebooks/explore.ipynb")
+    assert finding["message"] == "the notebook has outputs or execution counts"
+
+
+def test_notebook_above_scan_size_without_outputs_passes(repo: Repo) -> None:
+    document = json.loads(notebook())
+    document["cells"][1]["source"] = ["x" * 2000]
+    repo.add("notebooks/explore.ipynb", json.dumps(document, indent=1))
+    repo.add("pyproject.toml", '[tool.mlprod]\nmax-scan-size = "1kB"\n')
+    assert repo.check().findings == []
+
+
 def test_filter_attribute_missing_is_reported(repo: Repo) -> None:
     repo.add(".gitattributes", "*.ipynb diff=jupyternotebook merge=jupyternotebook\n")
     [finding] = repo.check().findings

@@ -62,6 +62,21 @@ SECRETS = {
     "gitlab": ("token = gl" + "pat-" + drawn(ALNUM, 20, "glpat"), "a GitLab token"),
     "slack": ("xo" + "xb-1234567890-" + drawn(ALNUM, 24, "slack"), "a Slack token or webhook"),
     "hf": ("HF_TOKEN=h" + "f_" + drawn(string.ascii_letters, 34, "hf"), "a Hugging Face token"),
+    "slack_webhook": (
+        "url = https://hooks.sl"
+        + "ack.com/services/T0123ABCD/B0456EFGH/"
+        + drawn(ALNUM, 24, "webhook"),
+        "a Slack token or webhook",
+    ),
+    "openai": (
+        "OPENAI_API_KEY=s"
+        + "k-proj-"
+        + drawn(ALNUM, 20, "openai1")
+        + "T3Blbk"
+        + "FJ"
+        + drawn(ALNUM, 20, "openai2"),
+        "an OpenAI API key",
+    ),
 }
 
 
