@@ -178,6 +178,9 @@ def chosen(project: Path) -> dict[str, str]:
                 (project / "src/my_ml_project/serve.py").exists(),
             )
         ],
+        "batch_engine": "spark"
+        if (project / "src/my_ml_project/spark_predict.py").exists()
+        else "pandas",
         "dvc_remote": re.search(r"^\s*remote = (\w+)$", text[".dvc/config"], re.M)[1],
         "ci": "github"
         if (project / ".github/workflows").is_dir()

@@ -40,6 +40,7 @@ CONTEXT = {
     "project_slug": "churn",
     "module_name": "churn",
     "deployment": "batch",
+    "batch_engine": "pandas",
     "ci": "none",
     "notebook_format": "ipynb",
     "author_name": "Data Team",
@@ -51,11 +52,14 @@ CONTEXT = {
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ({}, ["src/churn/serve.py", "tests/test_serve.py", ".github/workflows",
+        ({}, ["src/churn/serve.py", "tests/test_serve.py", "src/churn/spark_predict.py",
+              "src/churn/spark_monitor.py", "tests/test_spark.py", ".github/workflows",
               ".gitlab-ci.yml", ".gitlab", "jupytext.toml"]),
-        ({"deployment": "both", "ci": "gitlab", "notebook_format": "jupytext"}, [".github"]),
+        ({"deployment": "both", "batch_engine": "spark", "ci": "gitlab",
+          "notebook_format": "jupytext"}, [".github"]),
         ({"deployment": "realtime", "ci": "github"},
-         ["src/churn/predict.py", "tests/test_predict.py", ".gitlab-ci.yml", ".gitlab",
+         ["src/churn/predict.py", "tests/test_predict.py", "src/churn/spark_predict.py",
+          "src/churn/spark_monitor.py", "tests/test_spark.py", ".gitlab-ci.yml", ".gitlab",
           "jupytext.toml"]),
     ],
 )  # fmt: skip
