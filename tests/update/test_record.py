@@ -15,8 +15,9 @@ def test_mlprod_new_records_the_answers_the_version_and_the_source(tmp_path):
     data = json.loads((tmp_path / "churn-model" / ".cruft.json").read_text())
     context = template_context()
     assert set(data) == {"template", "commit", "checkout", "context", "directory", "skip"}
-    # The organisation's copy of the template, when it named one; empty means the bundled one.
-    assert data["template"] == context["mlprod_hooks_repository"] == ""
+    # The organisation's copy of the template when it names one, else the template's name.
+    assert context["mlprod_hooks_repository"] == ""
+    assert data["template"] == "mlprod-template"
     assert data["commit"] == f"v{context['_mlprod_version']}"
     assert data["context"]["cookiecutter"] == {
         "project_name": "Churn Model",

@@ -83,7 +83,7 @@ def test_team_changes_survive_a_release_and_the_conflict_is_an_ordinary_one(
     assert lines[0] == (
         f"mlprod update: merged mlprod-template {VERSION} -> {VERSION} ({released[:7]}) "
         "with 1 conflict"
-    )
+    ), result.stdout
     assert "  conflict (both modified): README.md" in lines
     # The clean parts merged: the template's changes and the team's, side by side.
     assert "\nhello: ## Say hello\n" in (project / "Makefile").read_text()
@@ -248,7 +248,7 @@ def test_without_history_the_old_render_comes_from_the_mlprod_in_the_projects_ve
         "mlprod update: error: the render of mlprod-template 0.1.9 this project was made from "
         "is not in this clone's history and no template at hand renders it; run make setup "
         "(it installs mlprod 0.1.9 in .venv), or pass --template <a clone of "
-        "the mlprod template>\n"
+        "mlprod-template>\n"
     )
     # What `make setup` installs: the pinned mlprod 0.1.9, its template inside.
     site = clone / ".venv" / "lib" / "python3.11" / "site-packages"
