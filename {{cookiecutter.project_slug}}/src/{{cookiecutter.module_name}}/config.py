@@ -111,7 +111,12 @@ class PredictParams(Section):
 
 
 class ServeParams(Section):
+    """Limits of the HTTP service (serve.py)."""
+
     max_batch_rows: int = Field(ge=1)
+    max_body_bytes: int = Field(ge=1024)
+    read_timeout_seconds: float = Field(gt=0)
+    keep_alive_seconds: float = Field(gt=0)
 
 
 class Params(Section):

@@ -1,0 +1,238 @@
+"""The generated project under attack: a real server on a socket, real files, real model files.
+
+One project is baked (`deployment=both`), its runtime installed alone into `.venv` and a
+model trained on a small sample. Each test then tries to get past one guard, the way an
+attacker or a careless teammate would, and checks that it is refused, with what message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from bakery import bake_project, run
+from lifecycle_helpers import free_port, http
+
+pytestmark = pytest.mark.slow
+
+MODULE = "email_opens"
+TIMEOUT = 2  # serve.read_timeout_seconds in the attacked project, to keep the tests short
+MAX_BODY = 65_536  # serve.max_body_bytes
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    project = bake_project(
+        tmp_path_factory.mktemp("attacks"), project_name="Email Opens", deployment="both"
+    )
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["sample"]["rows"], params["train"]["cv_folds"] = 2000, 2
+    params["serve"].update(
+        max_body_bytes=MAX_BODY, read_timeout_seconds=TIMEOUT, keep_alive_seconds=1
+    )
+    (project / "params.yaml").write_text(yaml.safe_dump(params))
+    venv = project / ".venv"
+    uv = shutil.which("uv")
+    if uv:
+        run(uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=project)
+        run(uv, "pip", "install", "--quiet", "--python", venv / "bin/python", project,
+            cwd=project)  # fmt: skip
+    else:
+        run(sys.executable, "-m", "venv", venv, cwd=project)
+        run(venv / "bin/python", "-m", "pip", "install", "--quiet", project, cwd=project)
+    for stage in ("sample", "prepare", "train"):
+        run(venv / "bin/python", "-m", f"{MODULE}.stages", stage, cwd=project)
+    return project
+
+
+class MakeServe:
+    """`make serve` with the given environment and arguments, in its own process group."""
+
+    def __init__(self, project: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.log = project / f"serve-{self.port}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                ["make", "serve", f"PORT={self.port}", *args],
+                cwd=project,
+                env={**os.environ, **(env or {})},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()[-2000:]
+            try:
+                if http("GET", f"http://127.0.0.1:{self.port}/health")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"server not up: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server(project):
+    served = MakeServe(project)
+    yield served
+    served.stop()
+
+
+def exchange(port: int, head: bytes, chunks: list[bytes] = (), wait: float = 10) -> tuple:
+    """Send a request on a raw socket, a chunk at a time while the server has not answered.
+
+    Returns:
+        (body bytes sent, everything the server wrote before closing or `wait` seconds,
+        seconds until the server closed the connection or None if it did not).
+    """
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.settimeout(wait)
+        sock.sendall(head)
+        sent = 0
+        for chunk in chunks:
+            if select.select([sock], [], [], 0.01)[0]:
+                break  # the server answered: stop sending, read its answer
+            try:
+                sock.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += len(chunk)
+        answer, closed = b"", None
+        try:
+            while block := sock.recv(65536):
+                answer += block
+            closed = time.monotonic() - started
+        except ConnectionResetError:
+            closed = time.monotonic() - started
+        except TimeoutError:
+            pass
+    return sent, answer, closed
+
+
+def status_and_detail(answer: bytes) -> tuple[int, str]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)["detail"]
+
+
+OVER_LIMIT = (
+    f"request body over {MAX_BODY} bytes (serve.max_body_bytes); send fewer rows per request"
+)
+
+
+def test_a_declared_oversized_body_is_refused_before_it_is_sent(server):
+    head = b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n"
+    sent, answer, closed = exchange(server.port, head)
+    assert status_and_detail(answer) == (413, OVER_LIMIT)
+    assert b"connection: close" in answer.lower() and closed is not None
+
+
+def test_a_chunked_body_is_cut_off_once_past_the_limit(server):
+    block = b"x" * 8192
+    chunks = [b"%x\r\n%s\r\n" % (len(block), block)] * 600  # 4.9 MB if it were all read
+    head = b"POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    sent, answer, closed = exchange(server.port, head, chunks)
+    assert status_and_detail(answer) == (413, OVER_LIMIT)
+    assert sent < 20 * MAX_BODY, "the server must stop reading soon after the limit"
+
+
+def test_content_length_with_chunked_is_refused_and_nothing_smuggled_runs(server):
+    smuggled = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = (
+        b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled
+    )
+    _, answer, closed = exchange(server.port, head)
+    assert status_and_detail(answer) == (
+        400,
+        "Content-Length and Transfer-Encoding together; send one",
+    )
+    assert answer.count(b"HTTP/1.1") == 1, "the pipelined request must not be answered"
+    assert closed is not None
+
+
+def test_an_idle_connection_is_closed_after_the_read_timeout(server):
+    _, answer, closed = exchange(server.port, b"", wait=10 * TIMEOUT)
+    assert answer == b""
+    assert closed is not None and closed < 5 * TIMEOUT
+
+
+def test_headers_sent_a_byte_at_a_time_are_cut_off(server):
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        cut_off = None
+        for byte in b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 200:
+            try:
+                sock.sendall(bytes([byte]))
+                time.sleep(0.2)
+                if select.select([sock], [], [], 0)[0] and sock.recv(1) == b"":
+                    cut_off = time.monotonic() - started
+                    break
+            except (BrokenPipeError, ConnectionResetError):
+                cut_off = time.monotonic() - started
+                break
+    assert cut_off is not None and cut_off < 5 * TIMEOUT
+
+
+def test_a_body_slower_than_the_timeout_gets_408(server):
+    head = b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
+    _, answer, closed = exchange(server.port, head, wait=10 * TIMEOUT)
+    assert status_and_detail(answer) == (
+        408,
+        f"request body not received within {TIMEOUT} s; send it at once",
+    )
+
+
+def test_a_full_batch_within_the_limit_is_still_scored(server):
+    url = f"http://127.0.0.1:{server.port}"
+    example = json.loads(http("GET", f"{url}/metadata")[1])["example"]
+    body = json.dumps({"rows": [example] * 200}).encode()
+    assert len(body) < MAX_BODY
+    status, answer = http("POST", f"{url}/predict", body)
+    assert status == 200 and len(json.loads(answer)["predictions"]) == 200
+
+
+def test_no_docs_page_loads_scripts_from_a_cdn(server):
+    url = f"http://127.0.0.1:{server.port}"
+    assert http("GET", f"{url}/docs")[0] == 404
+    assert http("GET", f"{url}/redoc")[0] == 404
+    status, spec = http("GET", f"{url}/openapi.json")
+    assert status == 200 and "/predict" in json.loads(spec)["paths"]
+
+
+def answers_on(address: str, port: int) -> bool:
+    """Whether something accepts connections on address:port. 127.0.0.2 is a loopback address
+    that a server bound to 127.0.0.1 does not answer on, and one bound to 0.0.0.0 does."""
+    try:
+        socket.create_connection((address, port), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_an_inherited_bind_address_does_not_open_the_service(project):
+    served = MakeServe(project, env={"HOST": "0.0.0.0", "BIND": "0.0.0.0"})
+    try:
+        assert f"Uvicorn running on http://127.0.0.1:{served.port}" in served.log.read_text()
+        assert not answers_on("127.0.0.2", served.port)
+    finally:
+        served.stop()
+    served = MakeServe(project, "BIND=0.0.0.0")
+    try:
+        assert answers_on("127.0.0.2", served.port), "BIND= on the command line must be obeyed"
+    finally:
+        served.stop()
