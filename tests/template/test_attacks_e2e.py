@@ -236,3 +236,125 @@ def test_an_inherited_bind_address_does_not_open_the_service(project):
         assert answers_on("127.0.0.2", served.port), "BIND= on the command line must be obeyed"
     finally:
         served.stop()
+
+
+# The batch scorer ------------------------------------------------------------------------
+
+
+def predict(project: Path, *args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [project / ".venv/bin/python", "-m", f"{MODULE}.predict", *map(str, args)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def batch(project, tmp_path) -> Path:
+    """A folder holding `in.csv`: 40 rows of the project's data."""
+    lines = (project / "data/raw/emails.csv").read_text().splitlines()[:41]
+    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def assert_one_line_refusal(result: subprocess.CompletedProcess, message: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"predict: {message}\n"
+    assert result.stdout == ""
+
+
+def test_formula_leading_ids_reach_the_csv_neutralised(project, batch):
+    frame = (batch / "in.csv").read_text().splitlines()
+    header = frame[0].split(",")
+    at = header.index("customer_id")
+    attacks = ["=cmd|' /C calc'!A0", "+1+1", "-1+2", "@SUM(A1)", "\tx", "-7"]
+    rows = []
+    for line, attack in zip(frame[1:], attacks, strict=False):
+        cells = line.split(",")
+        cells[at] = '"' + attack + '"'
+        rows.append(",".join(cells))
+    (batch / "in.csv").write_text("\n".join([frame[0], *rows]) + "\n")
+    result = predict(project, batch / "in.csv", batch / "out.csv")
+    assert result.returncode == 0, result.stderr
+    ids = [line.split(",")[0] for line in (batch / "out.csv").read_text().splitlines()[1:]]
+    assert ids == ['"\'=cmd|\' /C calc\'!A0"', '"\'+1+1"', '"\'-1+2"', '"\'@SUM(A1)"',
+                   '"\'\tx"', '"-7"']  # fmt: skip
+
+
+def test_an_existing_output_is_kept_unless_forced_and_the_input_never_overwritten(project, batch):
+    source, output = batch / "in.csv", batch / "out.csv"
+    output.write_text("precious\n")
+    assert_one_line_refusal(
+        predict(project, source, output), f"{output} exists; give FORCE=1 (--force) to replace it"
+    )
+    assert output.read_text() == "precious\n"
+    make = subprocess.run(["make", "predict", f"INPUT={source}", f"OUTPUT={output}", "FORCE=1"],
+                          cwd=project, capture_output=True, text=True)  # fmt: skip
+    assert make.returncode == 0, make.stderr
+    assert output.read_text().startswith('"customer_id","prediction"')
+    original = source.read_bytes()
+    (batch / "alias.csv").symlink_to(source)
+    for same in (source, batch / "alias.csv", batch / "sub/../in.csv"):
+        (batch / "sub").mkdir(exist_ok=True)
+        result = predict(project, source, same, "--force")
+        assert_one_line_refusal(result, f"{same} is the input file; give another output file")
+    assert source.read_bytes() == original
+
+
+def test_a_planted_symlink_is_never_followed(project, batch):
+    victim = batch / "victim.txt"
+    victim.write_text("do not touch\n")
+    # The fixed temporary name the scorer used to write through, and the output itself.
+    (batch / ".out.partial.csv").symlink_to(victim)
+    (batch / "out.csv").symlink_to(victim)
+    result = predict(project, batch / "in.csv", batch / "out.csv", "--force")
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == "do not touch\n"
+    assert not (batch / "out.csv").is_symlink()
+    assert (batch / "out.csv").read_text().startswith('"customer_id"')
+    assert sorted(p.name for p in batch.iterdir()) == [
+        ".out.partial.csv", "in.csv", "out.csv", "victim.txt"
+    ]  # fmt: skip
+
+
+def test_a_very_wide_header_is_refused_before_its_rows_are_read(project, batch):
+    wide = batch / "wide.csv"
+    with wide.open("w") as f:
+        f.write(",".join(f"column_{i}" for i in range(100_000)) + "\n")
+        f.write(",".join("1" for _ in range(100_000)) + "\n")
+    result = predict(project, wide, batch / "out.csv")
+    assert_one_line_refusal(
+        result,
+        f"{wide}: header line longer than 256000 bytes, over predict.max_columns (1000); "
+        "give the feature columns only",
+    )
+    assert not (batch / "out.csv").exists()
+
+
+def test_every_odd_input_is_one_line_and_exit_2(project, batch):
+    lines = (batch / "in.csv").read_text().splitlines()
+    (batch / "malformed.csv").write_text("\n".join([*lines[:5], lines[5] + ",1,2,3", *lines[6:]]))
+    (batch / "empty.csv").write_text("")
+    (batch / "binary.parquet").write_bytes(b"\x00" * 64)
+    (batch / "folder.csv").mkdir()
+    os.mkfifo(batch / "fifo.csv")
+    out = batch / "out.csv"
+    cases = {
+        (batch / "malformed.csv", out): f"{batch / 'malformed.csv'} cannot be read as csv "
+        "(Error tokenizing data. C error: Expected 7 fields in line 6, saw 10); check the file",
+        (batch / "empty.csv", out): f"{batch / 'empty.csv'} is empty; give a file with a "
+        "header and rows",
+        (batch / "binary.parquet", out): f"{batch / 'binary.parquet'} is not a Parquet file "
+        "(no PAR1 footer); check the file",
+        (batch / "fifo.csv", out): f"{batch / 'fifo.csv'} is not a regular file (a directory, "
+        "FIFO or device); give a data file",
+        (batch / "missing.csv", out): f"{batch / 'missing.csv'} not found; check the path",
+        (batch / "in.csv", batch / "folder.csv"): f"{batch / 'folder.csv'} is a folder; give "
+        "a file name for the output",
+    }
+    before = sorted(p.name for p in batch.iterdir())
+    for (source, output), message in cases.items():
+        assert_one_line_refusal(predict(project, source, output), message)
+    assert sorted(p.name for p in batch.iterdir()) == before, "nothing half-made is left"

@@ -108,6 +108,7 @@ class PathParams(Section):
 
 class PredictParams(Section):
     chunk_rows: int = Field(ge=1)
+    max_columns: int = Field(ge=1)
 
 
 class ServeParams(Section):
