@@ -40,7 +40,7 @@ def test_every_row_is_scored_in_order_with_the_model_version(
     scored = tables.read_table(output)
     assert scored[schema.ID_COLUMN].tolist() == new_rows[schema.ID_COLUMN].tolist()
     assert list(scored.columns) == [schema.ID_COLUMN, "prediction", "probability", "model_version"]
-    assert set(scored["model_version"]) == {artifact.version}
+    assert set(scored["model_version"]) == {model_io.load(model_file).version}
     expected = artifact.score(new_rows)[1]
     assert scored["probability"].to_numpy() == pytest.approx(expected)
 

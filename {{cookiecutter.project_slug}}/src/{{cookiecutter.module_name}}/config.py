@@ -106,6 +106,13 @@ class PathParams(Section):
     drift_report: FilePath
 
 
+class ModelFileParams(Section):
+    """Bounds checked before a model file is opened (model_io.load)."""
+
+    max_bytes: int = Field(ge=1)
+    max_unpacked_bytes: int = Field(ge=1)
+
+
 class PredictParams(Section):
     chunk_rows: int = Field(ge=1)
     max_columns: int = Field(ge=1)
@@ -129,6 +136,7 @@ class Params(Section):
     evaluate: EvaluateParams
     robustness: RobustnessParams
     experiment: ExperimentParams
+    model_file: ModelFileParams
     # Present only where the project was generated with that way of serving predictions.
     predict: PredictParams | None = None
     serve: ServeParams | None = None

@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         if chunk_rows < 1:
             raise UsageError(f"--chunk-rows is {chunk_rows}; give a positive number")
         max_columns = params.predict.max_columns if params.predict else 1000
-        artifact = model_io.load(args.model or params.paths.model)
+        artifact = model_io.load(args.model or params.paths.model, **params.model_file.model_dump())
         counts = predict_file(
             args.input,
             args.output,

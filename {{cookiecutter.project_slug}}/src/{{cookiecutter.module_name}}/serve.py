@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         params = load_params(args.params)
-        artifact = model_io.load(args.model or params.paths.model)
+        artifact = model_io.load(args.model or params.paths.model, **params.model_file.model_dump())
     except ProjectError as error:
         print(f"serve: {error}", file=sys.stderr)
         return 1
