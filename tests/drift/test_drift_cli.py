@@ -101,3 +101,19 @@ def test_runs_as_a_command(tmp_path):
     result = run_subprocess("drift", str(reference), str(reference), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["share_drifted"] == 0
+
+
+def test_a_category_named_like_a_tex_macro_is_drawn_as_text(tmp_path, cli):
+    reference = write(tmp_path / "train.csv", 3000, 0)
+    current = write(tmp_path / "batch.csv", 2000, 1, shift=1.0)
+    frame = pd.read_csv(current)
+    frame.loc[: len(frame) // 2, "channel"] = r"$\undefinedmacro$"
+    frame.to_csv(current, index=False)
+    report = tmp_path / "drift.html"
+    code, _, err = cli(
+        "drift", reference, current, "--columns", "channel", "--report", report,
+        "--fail-on", "never",
+    )  # fmt: skip
+    assert code == 0, err
+    assert r"$\undefinedmacro$" in report.read_text()
+    assert len(re.findall(r"data:image/png;base64,", report.read_text())) == 1
