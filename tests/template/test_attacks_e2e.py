@@ -1,8 +1,9 @@
 """The generated project under attack: a real server on a socket, real files, real model files.
 
-One project is baked (`deployment=both`), its runtime installed alone into `.venv` and a
-model trained on a small sample. Each test then tries to get past one guard, the way an
-attacker or a careless teammate would, and checks that it is refused, with what message.
+One project is baked (`deployment=both`), its runtime installed alone into `.venv` with DVC,
+and its pipeline run by `dvc repro` on a small sample, so dvc.lock records the model. Each
+test then tries to get past one guard, the way an attacker or a careless teammate would,
+and checks that it is refused, with what message.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bakery import bake_project, run
+from bakery import bake_project, run, template_context
 from lifecycle_helpers import free_port, http
 
 pytestmark = pytest.mark.slow
@@ -42,16 +43,21 @@ def project(tmp_path_factory) -> Path:
     )
     (project / "params.yaml").write_text(yaml.safe_dump(params))
     venv = project / ".venv"
+    dvc = f"dvc=={template_context()['_dvc_version']}"
     uv = shutil.which("uv")
     if uv:
         run(uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=project)
-        run(uv, "pip", "install", "--quiet", "--python", venv / "bin/python", project,
+        run(uv, "pip", "install", "--quiet", "--python", venv / "bin/python", project, dvc,
             cwd=project)  # fmt: skip
     else:
         run(sys.executable, "-m", "venv", venv, cwd=project)
-        run(venv / "bin/python", "-m", "pip", "install", "--quiet", project, cwd=project)
-    for stage in ("sample", "prepare", "train"):
-        run(venv / "bin/python", "-m", f"{MODULE}.stages", stage, cwd=project)
+        run(venv / "bin/python", "-m", "pip", "install", "--quiet", project, dvc, cwd=project)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+    run("git", "init", "--quiet", "-b", "main", cwd=project, env=env)
+    run("git", "add", "-A", cwd=project, env=env)
+    run("git", "commit", "--quiet", "--no-verify", "-m", "Initial commit", cwd=project, env=env)
+    run("make", "pipeline", cwd=project, env=env)
     return project
 
 
@@ -358,3 +364,85 @@ def test_every_odd_input_is_one_line_and_exit_2(project, batch):
     for (source, output), message in cases.items():
         assert_one_line_refusal(predict(project, source, output), message)
     assert sorted(p.name for p in batch.iterdir()) == before, "nothing half-made is left"
+
+
+# The model file ---------------------------------------------------------------------------
+
+
+def python(project: Path, code: str) -> subprocess.CompletedProcess:
+    return run(project / ".venv/bin/python", "-c", code, cwd=project)
+
+
+def test_a_tampered_model_reports_another_version_and_fails_verification(project, batch):
+    model = project / "models/model.skops"
+    original = model.read_bytes()
+    verified = subprocess.run(["make", "verify-model"], cwd=project, capture_output=True,
+                              text=True)  # fmt: skip
+    assert verified.returncode == 0, verified.stderr
+    version = verified.stdout.strip().splitlines()[-1].rsplit(" ", 1)[1]
+    scored = predict(project, batch / "in.csv", batch / "a.csv")
+    assert f"40 rows scored with model {version} " in scored.stdout
+    try:
+        # Built from trusted types only: it loads, and always predicts "opens".
+        python(project, "import skops.io as sio; from email_opens import model_io as m; "
+               "c = sio.load('models/model.skops', trusted=m.TRUSTED_TYPES); "
+               "c['metadata']['decision_threshold'] = 0.0; "
+               "sio.dump(c, 'models/model.skops')")  # fmt: skip
+        scored = predict(project, batch / "in.csv", batch / "b.csv")
+        assert scored.returncode == 0 and version not in scored.stdout
+        refused = subprocess.run(["make", "verify-model"], cwd=project, capture_output=True,
+                                 text=True)  # fmt: skip
+        assert refused.returncode != 0
+        assert refused.stderr.startswith(
+            "verify-model: models/model.skops differs from the model dvc.lock records"
+        )
+        assert "do not deploy it. Restore it: dvc checkout models/model.skops" in refused.stderr
+    finally:
+        model.write_bytes(original)
+
+
+def test_malformed_and_oversized_model_files_are_one_line(project, batch):
+    good = project / "models/model.skops"
+    files = {"bomb": batch / "bomb.skops", "garbage": batch / "garbage.skops",
+             "truncated": batch / "truncated.skops", "text": batch / "text.skops",
+             "escape": batch / "escape.skops"}  # fmt: skip
+    python(
+        project,
+        f"""
+import zipfile
+with zipfile.ZipFile({str(files["bomb"])!r}, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("schema.json", b"{{}}")
+    for i in range(6):
+        z.writestr(f"{{i}}.npy", bytes(100_000_000))
+with zipfile.ZipFile({str(good)!r}) as old, zipfile.ZipFile({str(files["garbage"])!r}, "w") as new:
+    for item in old.infolist():
+        data = old.read(item)
+        new.writestr(item.filename, b"\\x93NUMPY junk" if item.filename.endswith(".npy") else data)
+""",
+    )
+    files["truncated"].write_bytes(good.read_bytes()[:5000])
+    files["text"].write_text("#!/bin/sh\nrm -rf /\n")
+    python(
+        project,
+        f"""
+import skops.io as sio
+class Payload: pass
+Payload.__name__ = Payload.__qualname__ = "Pay\\x1b[31mload"
+sio.dump(Payload(), {str(files["escape"])!r})
+""",
+    )
+    expected = {
+        "bomb": "would unpack to 600000002 bytes, over model_file.max_unpacked_bytes "
+        "(500000000); refusing to open it. Rebuild it with make pipeline",
+        "garbage": "is not a valid skops model file (",
+        "truncated": "is not a skops model file (",
+        "text": "is not a skops model file (",
+        "escape": "holds untrusted types ('__main__.Pay\\x1b[31mload'); refusing to load it.",
+    }
+    for name, path in files.items():
+        result = predict(project, batch / "in.csv", batch / "out.csv", "--model", path)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith(f"predict: {path} "), result.stderr
+        assert expected[name] in result.stderr and result.stderr.count("\n") == 1
+        assert "\x1b" not in result.stderr and "Traceback" not in result.stderr
+    assert "Add a type to TRUSTED_TYPES only after reading its code" in result.stderr
