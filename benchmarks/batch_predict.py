@@ -91,7 +91,7 @@ def main() -> None:
     python = str(project / ".venv/bin/python")
 
     def predict(source: str, output: str) -> list[str]:
-        return [python, "-m", f"{module}.predict", source, output]
+        return [python, "-m", f"{module}.predict", source, output, "--force"]
 
     (project / "bench").mkdir(exist_ok=True)
     subprocess.run(

@@ -184,3 +184,16 @@ def test_cli_bad_input_is_one_line_without_traceback(tmp_path, monkeypatch, cli,
     code, out, err = cli("ab", "analyze", *args)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_variant_named_like_a_tex_macro_is_plotted_as_text(tmp_path, cli):
+    units = conversions()
+    units["variant"] = units["variant"].replace("B", r"$\undefinedmacro$")
+    units.to_csv(tmp_path / "units.csv", index=False)
+    plot = tmp_path / "lifts.png"
+    code, _, err = cli(
+        "ab", "analyze", tmp_path / "units.csv", "--variant-col", "variant",
+        "--control", "control", "--plot", plot,
+    )  # fmt: skip
+    assert code == 0, err
+    assert plot.read_bytes().startswith(b"\x89PNG")

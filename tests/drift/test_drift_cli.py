@@ -133,3 +133,19 @@ def test_the_library_names_the_parameter_and_the_command_the_flag(tmp_path, cli,
     code, _, err = cli("drift", path, path, flag, "nan")
     assert code == 2
     assert err == f"mlprod drift: error: {flag} must be a finite number, got nan\n"
+
+
+def test_a_category_named_like_a_tex_macro_is_drawn_as_text(tmp_path, cli):
+    reference = write(tmp_path / "train.csv", 3000, 0)
+    current = write(tmp_path / "batch.csv", 2000, 1, shift=1.0)
+    frame = pd.read_csv(current)
+    frame.loc[: len(frame) // 2, "channel"] = r"$\undefinedmacro$"
+    frame.to_csv(current, index=False)
+    report = tmp_path / "drift.html"
+    code, _, err = cli(
+        "drift", reference, current, "--columns", "channel", "--report", report,
+        "--fail-on", "never",
+    )  # fmt: skip
+    assert code == 0, err
+    assert r"$\undefinedmacro$" in report.read_text()
+    assert len(re.findall(r"data:image/png;base64,", report.read_text())) == 1

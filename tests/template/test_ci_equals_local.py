@@ -3,8 +3,9 @@
 The test reads the commands of the generated GitHub workflow or GitLab pipeline, in order,
 and runs them in a fresh clone of the project. Only the platform's own set-up is left out:
 the checkout and Python set-up (`uses:` steps, the job's `image:`) and the installation of
-uv (`python -m pip install uv`), which a developer machine already has. Every other command
-must be a target of the project's Makefile, so CI can do nothing a developer cannot.
+uv (`python -m pip install uv==<pinned>`), which a developer machine already has. Every
+other command must be a target of the project's Makefile, so CI can do nothing a developer
+cannot.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bakery import run
+from bakery import run, template_context
 
 pytestmark = pytest.mark.slow
 
-UV_INSTALL = "python -m pip install uv"  # the platform's install of uv; not run locally
+# The platform's install of uv, pinned to the template's version; not run locally.
+UV_INSTALL = f"python -m pip install uv=={template_context()['_uv_version']}"
 GITLAB_KEYWORDS = {"workflow", "stages", "variables", "default", "include", "image", "services"}
 
 

@@ -45,7 +45,7 @@ def test_the_linters_refuse_an_unhardened_workflow(bake, actionlint, tmp_path: P
     text = text.replace("permissions: {}\n", "").replace(
         "actions/checkout@08eba0b27e820071cde6df949e0beb9ba4906955 # v4.3.0", "actions/checkout@v4"
     )
-    workflow.write_text(text.replace("runs-on: ubuntu-latest", "runs-on: ${{ github.nope }}"))
+    workflow.write_text(text.replace("runs-on: ubuntu-24.04", "runs-on: ${{ github.nope }}"))
     audit = zizmor(project)
     assert audit.returncode != 0
     assert "unpinned-uses" in audit.stdout

@@ -63,7 +63,7 @@ def changed_files(project: Project) -> list[str]:
 
 def scores(project: Project) -> str:
     """make predict on the raw sample; the command's output."""
-    result = run("make", "predict", "INPUT=data/raw/emails.csv", "OUTPUT=out/scored.csv",
+    result = run("make", "predict", "INPUT=data/raw/emails.csv", "OUTPUT=out/scored.csv", "FORCE=1",
                  cwd=project.path, env=project.env)  # fmt: skip
     return result.stdout
 

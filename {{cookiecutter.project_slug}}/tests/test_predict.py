@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }} import model_io, schema, tables
-from {{ cookiecutter.module_name }}.predict import main
+from {{ cookiecutter.module_name }}.errors import UsageError
+from {{ cookiecutter.module_name }}.predict import main, predict_file
 from {{ cookiecutter.module_name }}.sample import make_sample
 
 
@@ -39,7 +40,7 @@ def test_every_row_is_scored_in_order_with_the_model_version(
     scored = tables.read_table(output)
     assert scored[schema.ID_COLUMN].tolist() == new_rows[schema.ID_COLUMN].tolist()
     assert list(scored.columns) == [schema.ID_COLUMN, "prediction", "probability", "model_version"]
-    assert set(scored["model_version"]) == {artifact.version}
+    assert set(scored["model_version"]) == {model_io.load(model_file).version}
     expected = artifact.score(new_rows)[1]
     assert scored["probability"].to_numpy() == pytest.approx(expected)
 
@@ -153,7 +154,7 @@ def test_input_without_ids_or_with_shuffled_columns_is_scored(model_file, new_ro
 def test_unusable_input_is_refused(model_file, tmp_path, capsys, name, content, message):
     source = tmp_path / name
     source.write_text(content, encoding="utf-8")
-    assert run(model_file, source, tmp_path / "out.csv") == 1
+    assert run(model_file, source, tmp_path / "out.csv") == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
 
@@ -165,3 +166,48 @@ def test_missing_model_is_reported(tmp_path, new_rows, capsys):
         main([str(source), str(tmp_path / "out.csv"), "--model", str(tmp_path / "none.skops")]) == 1
     )
     assert "run the pipeline first" in capsys.readouterr().err
+
+
+def test_formula_leading_text_is_neutralised_in_csv_outputs(model_file, new_rows, tmp_path):
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows = new_rows.head(6).astype(object)
+    rows[schema.ID_COLUMN] = ["=1+1", "+SUM(A1)", "-2+cmd|' /C calc'!A0", "@x", "\tTAB", "-42"]
+    rows.loc[5, "channel"] = "=HYPERLINK(0)"  # a bad row: it goes to .rejected.csv
+    rows.to_csv(source, index=False)
+    assert run(model_file, source, output, "--skip-invalid") == 0
+    scored = pd.read_csv(output, dtype=str, keep_default_na=False)
+    assert scored[schema.ID_COLUMN].tolist() == ["'=1+1", "'+SUM(A1)", "'-2+cmd|' /C calc'!A0",
+                                                "'@x", "'\tTAB"]  # fmt: skip
+    rejected = pd.read_csv(tmp_path / "out.rejected.csv", dtype=str)
+    assert rejected[schema.ID_COLUMN].tolist() == ["-42"]  # a plain number stays as it is
+    assert rejected["channel"].tolist() == ["'=HYPERLINK(0)"]
+
+
+def test_an_existing_output_is_replaced_only_with_force_and_the_input_never(
+    model_file, new_rows, tmp_path, capsys
+):
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    new_rows.to_csv(source, index=False)
+    output.write_text("keep me")
+    assert run(model_file, source, output) == 2
+    refusal = f"predict: {output} exists; give FORCE=1 (--force) to replace it\n"
+    assert capsys.readouterr().err == refusal
+    assert output.read_text() == "keep me"
+    assert run(model_file, source, output, "--force") == 0
+    assert output.read_text().startswith('"customer_id"')
+    before = source.read_bytes()
+    assert run(model_file, source, tmp_path / "." / "in.csv", "--force") == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "model.skops", "out.csv"]
+
+
+def test_a_header_wider_than_max_columns_is_refused_unread(artifact, tmp_path):
+    source = tmp_path / "wide.csv"
+    source.write_text(",".join(f"c{i}" for i in range(50)) + "\n" + "1," * 49 + "1\n")
+    with pytest.raises(UsageError, match=r"has 50 columns, over predict.max_columns \(10\)"):
+        predict_file(source, tmp_path / "o.csv", artifact, 100, max_columns=10)
+    source.write_text("x" * 5000)  # one line, no end: refused after 10 * 256 bytes
+    with pytest.raises(UsageError, match="header line longer than 2560 bytes"):
+        predict_file(source, tmp_path / "o.csv", artifact, 100, max_columns=10)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.csv"]

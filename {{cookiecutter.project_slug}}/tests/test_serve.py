@@ -191,3 +191,21 @@ def test_float_and_boolean_fields_take_their_own_kind_only():
     ):
         with pytest.raises(ValidationError):
             row(**bad)
+
+
+def test_a_body_over_the_limit_is_refused_before_parsing(artifact, example):
+    app = create_app(artifact, max_batch_rows=5000, max_body_bytes=2048)
+    with TestClient(app) as small:
+        body = json.dumps({"rows": [example] * 40})
+        assert len(body) > 2048
+        response = post_raw(small, body)
+        assert response.status_code == 413
+        assert response.json()["detail"].startswith("request body over 2048 bytes")
+        assert response.headers["connection"] == "close"
+        assert post_raw(small, json.dumps({"rows": [example]})).status_code == 200
+
+
+def test_api_pages_that_load_scripts_from_a_cdn_are_off(client):
+    assert client.get("/docs").status_code == 404
+    assert client.get("/redoc").status_code == 404
+    assert "/predict" in client.get("/openapi.json").json()["paths"]

@@ -55,33 +55,36 @@ def _figure_png(reference: pd.Series, current: pd.Series, column: ColumnDrift) -
     import matplotlib.pyplot as plt
     import numpy as np
 
-    figure, axes = plt.subplots(figsize=(7, 3.2))
-    if column.kind == "numeric":
-        ref = reference.dropna().to_numpy(dtype=float)
-        cur = current.dropna().to_numpy(dtype=float)
-        low, high = np.percentile(np.concatenate([ref, cur]), [0.5, 99.5])
-        edges = np.linspace(low, high, 41) if high > low else np.array([low - 0.5, low + 0.5])
-        axes.hist(ref, bins=edges, density=True, alpha=0.5, label="reference")
-        axes.hist(cur, bins=edges, density=True, alpha=0.5, label="current")
-        axes.set_ylabel("share of rows (density)")
-        axes.set_xlabel(column.column)
-    else:
-        ref_share = reference.astype(str).value_counts(normalize=True)
-        cur_share = current.astype(str).value_counts(normalize=True)
-        names = list(ref_share.index.union(cur_share.index))
-        names.sort(key=lambda name: -max(ref_share.get(name, 0), cur_share.get(name, 0)))
-        names = names[:MAX_CATEGORIES]
-        position = np.arange(len(names))
-        axes.bar(position - 0.2, [ref_share.get(n, 0) for n in names], 0.4, label="reference")
-        axes.bar(position + 0.2, [cur_share.get(n, 0) for n in names], 0.4, label="current")
-        axes.set_xticks(position, names, rotation=30, ha="right")
-        axes.set_ylabel("share of rows")
-    axes.set_title(f"{column.column}: reference against current")
-    axes.legend()
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    plt.close(figure)
+    # Names come from the data: shown as they are, never read as TeX (a name like
+    # "$\undefinedmacro$" would otherwise stop the drawing with a parse error).
+    with plt.rc_context({"text.usetex": False, "text.parse_math": False}):
+        figure, axes = plt.subplots(figsize=(7, 3.2))
+        if column.kind == "numeric":
+            ref = reference.dropna().to_numpy(dtype=float)
+            cur = current.dropna().to_numpy(dtype=float)
+            low, high = np.percentile(np.concatenate([ref, cur]), [0.5, 99.5])
+            edges = np.linspace(low, high, 41) if high > low else np.array([low - 0.5, low + 0.5])
+            axes.hist(ref, bins=edges, density=True, alpha=0.5, label="reference")
+            axes.hist(cur, bins=edges, density=True, alpha=0.5, label="current")
+            axes.set_ylabel("share of rows (density)")
+            axes.set_xlabel(column.column)
+        else:
+            ref_share = reference.astype(str).value_counts(normalize=True)
+            cur_share = current.astype(str).value_counts(normalize=True)
+            names = list(ref_share.index.union(cur_share.index))
+            names.sort(key=lambda name: -max(ref_share.get(name, 0), cur_share.get(name, 0)))
+            names = names[:MAX_CATEGORIES]
+            position = np.arange(len(names))
+            axes.bar(position - 0.2, [ref_share.get(n, 0) for n in names], 0.4, label="reference")
+            axes.bar(position + 0.2, [cur_share.get(n, 0) for n in names], 0.4, label="current")
+            axes.set_xticks(position, names, rotation=30, ha="right")
+            axes.set_ylabel("share of rows")
+        axes.set_title(f"{column.column}: reference against current")
+        axes.legend()
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=90)
+        plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -106,12 +106,25 @@ class PathParams(Section):
     drift_report: FilePath
 
 
+class ModelFileParams(Section):
+    """Bounds checked before a model file is opened (model_io.load)."""
+
+    max_bytes: int = Field(ge=1)
+    max_unpacked_bytes: int = Field(ge=1)
+
+
 class PredictParams(Section):
     chunk_rows: int = Field(ge=1)
+    max_columns: int = Field(ge=1)
 
 
 class ServeParams(Section):
+    """Limits of the HTTP service (serve.py)."""
+
     max_batch_rows: int = Field(ge=1)
+    max_body_bytes: int = Field(ge=1024)
+    read_timeout_seconds: float = Field(gt=0)
+    keep_alive_seconds: float = Field(gt=0)
 
 
 class Params(Section):
@@ -123,6 +136,7 @@ class Params(Section):
     evaluate: EvaluateParams
     robustness: RobustnessParams
     experiment: ExperimentParams
+    model_file: ModelFileParams
     # Present only where the project was generated with that way of serving predictions.
     predict: PredictParams | None = None
     serve: ServeParams | None = None

@@ -15,6 +15,11 @@ class DataError(ProjectError):
     """A data file is unreadable or breaks the schema."""
 
 
+class UsageError(DataError):
+    """A command was given a file it cannot use (missing, not a regular file, malformed,
+    too wide, or an output it must not overwrite): the command exits 2."""
+
+
 class ModelError(ProjectError):
     """A model file is missing, or holds types that are not trusted."""
 

@@ -1,18 +1,22 @@
 """Batch prediction: score a CSV or Parquet file chunk by chunk, in bounded memory.
 
-    python -m {{ cookiecutter.module_name }}.predict INPUT OUTPUT [--skip-invalid] [--chunk-rows N]
+    python -m {{ cookiecutter.module_name }}.predict INPUT OUTPUT [--skip-invalid] [--force] [--chunk-rows N]
 
 Each chunk is validated against the feature schema. A bad row stops the run with a message
 naming its row number (1 = first data row) and column, unless --skip-invalid is given: then
 bad rows go to OUTPUT's sibling `<name>.rejected.csv` with the reason, and the rest are
-scored. The output is written to a temporary file and renamed at the end, so a failed run
-leaves no partial output behind.
+scored. The output is written to a temporary file of an unpredictable name in OUTPUT's
+folder and renamed at the end, so a failed run leaves no partial output behind. An existing
+OUTPUT is replaced only with --force, and never when it is INPUT. A file that cannot be used
+(missing, not a regular file, malformed, wider than predict.max_columns) exits 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +25,7 @@ from tqdm import tqdm
 
 from {{ cookiecutter.module_name }} import data, model_io, tables
 from {{ cookiecutter.module_name }}.config import PARAMS_FILE, load_params
-from {{ cookiecutter.module_name }}.errors import DataError, ProjectError
+from {{ cookiecutter.module_name }}.errors import DataError, ProjectError, UsageError
 from {{ cookiecutter.module_name }}.schema import ID_COLUMN
 
 
@@ -69,6 +73,30 @@ def rejected_path(output: Path) -> Path:
     return output.with_name(f"{output.stem}.rejected.csv")
 
 
+def check_outputs(source: Path, outputs: list[Path], force: bool) -> None:
+    """Refuse to write over INPUT (whatever the path's spelling: a link, ../), over a folder,
+    or over an existing file without force."""
+    for output in outputs:
+        if output.is_dir():
+            raise UsageError(f"{output} is a folder; give a file name for the output")
+        if output.exists() and output.samefile(source):
+            raise UsageError(f"{output} is the input file; give another output file")
+        if output.exists() and not force:
+            raise UsageError(f"{output} exists; give FORCE=1 (--force) to replace it")
+
+
+def temporary_file(output: Path) -> Path:
+    """A new empty file of an unpredictable name beside output (so the final rename stays
+    on one file system), created exclusively: a file or link planted there is never
+    followed. It gets the permissions a new file gets, not mkstemp's owner-only ones."""
+    handle, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(name, 0o666 & ~umask)
+    return Path(name)
+
+
 def predict_file(
     source: Path,
     output: Path,
@@ -76,6 +104,8 @@ def predict_file(
     chunk_rows: int,
     skip_invalid: bool = False,
     progress: bool | None = None,
+    force: bool = False,
+    max_columns: int = 1000,
 ) -> dict[str, int]:
     """Score every row of `source` into `output`.
 
@@ -86,19 +116,22 @@ def predict_file(
         chunk_rows: rows read, validated and scored at a time; memory grows with it.
         skip_invalid: write bad rows aside instead of stopping.
         progress: show a progress bar (None: only on a terminal).
+        force: replace an existing output (never the input).
+        max_columns: refuse an input with more columns, before reading its rows.
 
     Returns:
         {"scored": rows written, "rejected": rows written aside}.
     """
     tables.file_format(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.stem}.partial{output.suffix}")
-    partial_rejected = rejected_path(partial)
+    tables.check_width(source, max_columns)
+    check_outputs(source, [output, rejected_path(output)] if skip_invalid else [output], force)
     counts = {"scored": 0, "rejected": 0}
     schema = data.feature_schema()
     chunks, total = tables.read_chunks(source, chunk_rows)
-    partial_rejected.unlink(missing_ok=True)
-    writer = tables.TableWriter(partial)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = temporary_file(output)
+    partial_rejected = temporary_file(output)
+    writer = tables.TableWriter(partial, tables.file_format(output))
     # tqdm's disable=None hides the bar where the output is not a terminal.
     hide_bar = None if progress is None else not progress
     try:
@@ -113,12 +146,12 @@ def predict_file(
                     raise DataError(f"{source}: {error}") from None
                 writer.write(predictions(valid, artifact))
                 if len(rejected):
-                    tables.append_csv(rejected, partial_rejected)
+                    tables.append_csv(rejected, partial_rejected, header=not counts["rejected"])
                 counts["scored"] += len(valid)
                 counts["rejected"] += len(rejected)
                 bar.update(len(chunk))
         if offset == 0:
-            raise DataError(f"{source} holds no rows; give a file with a header and rows")
+            raise UsageError(f"{source} holds no rows; give a file with a header and rows")
         writer.close()
         partial.replace(output)
         if counts["rejected"]:
@@ -143,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         "--chunk-rows", type=int, help="rows per chunk (default: predict.chunk_rows)"
     )
     parser.add_argument(
+        "--force", action="store_true", help="replace OUTPUT if it exists (never INPUT)"
+    )
+    parser.add_argument(
         "--skip-invalid",
         action="store_true",
         help="write invalid rows to <output>.rejected.csv instead of stopping",
@@ -154,12 +190,21 @@ def main(argv: list[str] | None = None) -> int:
         if chunk_rows is None:
             chunk_rows = params.predict.chunk_rows if params.predict else 25_000
         if chunk_rows < 1:
-            raise DataError(f"--chunk-rows is {chunk_rows}; give a positive number")
-        artifact = model_io.load(args.model or params.paths.model)
-        counts = predict_file(args.input, args.output, artifact, chunk_rows, args.skip_invalid)
+            raise UsageError(f"--chunk-rows is {chunk_rows}; give a positive number")
+        max_columns = params.predict.max_columns if params.predict else 1000
+        artifact = model_io.load(args.model or params.paths.model, **params.model_file.model_dump())
+        counts = predict_file(
+            args.input,
+            args.output,
+            artifact,
+            chunk_rows,
+            args.skip_invalid,
+            force=args.force,
+            max_columns=max_columns,
+        )
     except ProjectError as error:
         print(f"predict: {error}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(error, UsageError) else 1
     rejected = (
         f", {counts['rejected']} rejected to {rejected_path(args.output)}"
         if counts["rejected"]

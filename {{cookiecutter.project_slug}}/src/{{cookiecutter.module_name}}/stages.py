@@ -80,7 +80,7 @@ def evaluate_model(params: Params) -> None:
     The reports are written before the gate is applied, so a failing model can be examined.
     """
     paths = params.paths
-    artifact = model_io.load(paths.model)
+    artifact = model_io.load(paths.model, **params.model_file.model_dump())
     train_rows, test_rows = tables.read_table(paths.train), tables.read_table(paths.test)
     threshold = params.train.decision_threshold
     actual = test_rows[TARGET].to_numpy()
