@@ -19,7 +19,7 @@ from {{ cookiecutter.module_name }} import (
     spark_monitor,
     spark_predict,
 )
-from {{ cookiecutter.module_name }}.errors import DataError
+from {{ cookiecutter.module_name }}.errors import DataError, UsageError
 from {{ cookiecutter.module_name }}.sample import make_sample
 
 
@@ -145,6 +145,28 @@ def test_a_missing_column_is_refused_before_any_work(spark, model_bytes, tmp_pat
     with pytest.raises(DataError, match=r"in.csv: column 'send_hour' is missing; fix the data"):
         spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes)
     assert not output.exists()
+
+
+def test_outputs_are_guarded_as_on_the_pandas_engine(spark, model_bytes, tmp_path):
+    rows = make_sample(40, seed=3).drop(columns=[schema.TARGET])
+    rows[schema.ID_COLUMN] = rows[schema.ID_COLUMN].astype(str)
+    rows.loc[0, schema.ID_COLUMN] = "=HYPERLINK(1)"
+    rows.loc[1, schema.ID_COLUMN] = "-7"
+    source = tmp_path / "in.csv"
+    rows.to_csv(source, index=False)
+    before = source.read_bytes()
+    with pytest.raises(UsageError, match=r"in.csv is the input; give another output"):
+        spark_predict.predict_on_spark(spark, str(source), str(source), model_bytes, force=True)
+    assert source.read_bytes() == before
+    output = tmp_path / "out.csv"
+    spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes)
+    ids = set(read_csv_folder(output)[schema.ID_COLUMN])
+    assert {"'=HYPERLINK(1)", "-7"} <= ids
+    assert "=HYPERLINK(1)" not in ids
+    with pytest.raises(UsageError, match=r"out.csv exists; give FORCE=1 \(--force\) to replace"):
+        spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes)
+    counts = spark_predict.predict_on_spark(spark, str(source), str(output), model_bytes, force=True)
+    assert counts == {"scored": 40, "rejected": 0}
 
 
 def shifted(rows: pd.DataFrame) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Batch prediction on Apache Spark: the same model, checks and output as predict.py, on a cluster.
 
-    python -m {{ cookiecutter.module_name }}.spark_predict INPUT OUTPUT [--skip-invalid] [--model PATH|URI]
+    python -m {{ cookiecutter.module_name }}.spark_predict INPUT OUTPUT [--skip-invalid] [--force] [--model PATH|URI]
 
 INPUT is a CSV or Parquet file, or a directory of them (a partitioned data set); OUTPUT is
 written as Spark writes: a directory of part files in INPUT's format family (.csv or
@@ -11,6 +11,8 @@ Each Python worker loads the model once, from bytes broadcast once per executor,
 Arrow batches with predict.split_valid and predict.predictions: the validation and encoding
 are the pandas scorer's own, so both engines give the same predictions and rejections.
 Without --skip-invalid a bad row stops the run before anything is written, naming the row.
+As with predict.py, OUTPUT is replaced only with --force and never when it names INPUT, and
+text cells of CSV outputs that a spreadsheet would run as formulas get a leading '.
 The session is local[*] unless SPARK_REMOTE (Spark Connect) or spark-submit's master says
 otherwise.
 """
@@ -28,7 +30,12 @@ import pandas as pd
 
 from {{ cookiecutter.module_name }} import data, model_io, predict, tables
 from {{ cookiecutter.module_name }}.config import PARAMS_FILE, load_params
-from {{ cookiecutter.module_name }}.errors import DataError, ModelError, ProjectError
+from {{ cookiecutter.module_name }}.errors import (
+    DataError,
+    ModelError,
+    ProjectError,
+    UsageError,
+)
 from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES, ID_COLUMN
 
 ROW = "_row"  # the input order, so that "the first bad row" means the first in the files
@@ -182,14 +189,56 @@ def collect(frame, source: str) -> list:
         raise DataError(f"{source}: {lines[-1].split('DataError: ', 1)[1]}") from None
 
 
-def _write(frame, path: str) -> None:
-    writer = frame.write.mode("overwrite")
-    if tables.file_format(Path(path)) == "csv":
-        # Quotes inside a value doubled (RFC 4180, as pandas and Arrow write and read them),
-        # not backslash-escaped as Spark does by default.
-        writer.option("header", True).option("escape", '"').csv(path)
-    else:
-        writer.parquet(path)
+def neutralise_formulas(frame):
+    """tables.neutralise_formulas in Spark's terms, for CSV outputs: a text cell a spreadsheet
+    would run as a formula gets a leading ', unless it is a plain number."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType
+
+    columns = []
+    for field in frame.schema.fields:
+        column = F.col(f"`{field.name}`")
+        if isinstance(field.dataType, StringType):
+            risky = column.rlike(tables.FORMULA_START) & ~column.rlike(tables.PLAIN_NUMBER)
+            column = F.when(risky, F.concat(F.lit("'"), column)).otherwise(column)
+        columns.append(column.alias(field.name))
+    return frame.select(columns)
+
+
+def _same_place(a: str, b: str) -> bool:
+    if "://" in a or "://" in b or a.startswith("dbfs:") or b.startswith("dbfs:"):
+        return a.rstrip("/") == b.rstrip("/")
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def check_outputs(source: str, outputs: list[str], force: bool) -> None:
+    """As the pandas engine: never write over the input (Spark's overwrite would delete it
+    before reading it), nor over an existing output without force. Local paths are checked
+    before any work; a URI that exists is refused by Spark itself when writing."""
+    for output in outputs:
+        if _same_place(source, output):
+            raise UsageError(f"{output} is the input; give another output")
+        if "://" not in output and Path(output).exists() and not force:
+            raise UsageError(f"{output} exists; give FORCE=1 (--force) to replace it")
+
+
+def _write(frame, path: str, force: bool) -> None:
+    from pyspark.errors import AnalysisException
+
+    csv = tables.file_format(Path(path)) == "csv"
+    writer = (neutralise_formulas(frame) if csv else frame).write
+    writer = writer.mode("overwrite" if force else "errorifexists")
+    try:
+        if csv:
+            # Quotes inside a value doubled (RFC 4180, as pandas and Arrow write and read
+            # them), not backslash-escaped as Spark does by default.
+            writer.option("header", True).option("escape", '"').csv(path)
+        else:
+            writer.parquet(path)
+    except AnalysisException as error:
+        if "PATH_ALREADY_EXISTS" not in str(error) and "already exists" not in str(error):
+            raise
+        raise UsageError(f"{path} exists; give FORCE=1 (--force) to replace it") from None
 
 
 def rejected_path(output: str) -> str:
@@ -197,7 +246,12 @@ def rejected_path(output: str) -> str:
 
 
 def predict_on_spark(
-    spark, source: str, output: str, model_bytes: bytes, skip_invalid: bool = False
+    spark,
+    source: str,
+    output: str,
+    model_bytes: bytes,
+    skip_invalid: bool = False,
+    force: bool = False,
 ) -> dict[str, int]:
     """Score every row of `source` into `output` on Spark.
 
@@ -212,6 +266,7 @@ def predict_on_spark(
     from pyspark.sql import functions as F
 
     tables.file_format(Path(output))
+    check_outputs(source, [output, rejected_path(output)] if skip_invalid else [output], force)
     frame = read_input(spark, source)
     missing = [name for name in FEATURE_NAMES if name not in frame.columns]
     if missing:
@@ -244,11 +299,11 @@ def predict_on_spark(
         ordered = results.where(F.col("error").isNull()).sortWithinPartitions(ROW)
         # As the pandas engine: the id column when the input has one.
         columns = [c for c in OUTPUT_COLUMNS if c != ID_COLUMN or ID_COLUMN in input_columns]
-        _write(ordered.select(columns), output)
+        _write(ordered.select(columns), output, force)
         if rejected:
             rejected_columns = [*input_columns, "error"]
             bad = bad.sortWithinPartitions(ROW).select(rejected_columns)
-            _write(bad, rejected_path(output))
+            _write(bad, rejected_path(output), force)
     finally:
         results.unpersist()
     return {"scored": scored, "rejected": rejected}
@@ -268,16 +323,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="write invalid rows to <output>.rejected.csv instead of stopping",
     )
+    parser.add_argument(
+        "--force", action="store_true", help="replace OUTPUT if it exists (never INPUT)"
+    )
     args = parser.parse_args(argv)
     try:
         model = args.model or str(load_params(args.params).paths.model)
         spark = session()
         model_bytes = read_model_bytes(spark, model)
         version = _artifact(model_bytes).version
-        counts = predict_on_spark(spark, args.input, args.output, model_bytes, args.skip_invalid)
+        counts = predict_on_spark(
+            spark, args.input, args.output, model_bytes, args.skip_invalid, args.force
+        )
     except ProjectError as error:
         print(f"predict: {error}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(error, UsageError) else 1
     rejected = (
         f", {counts['rejected']} rejected to {rejected_path(args.output)}"
         if counts["rejected"]
