@@ -1,6 +1,7 @@
 """Batch prediction on Apache Spark: the same model, checks and output as predict.py, on a cluster.
 
-    python -m {{ cookiecutter.module_name }}.spark_predict INPUT OUTPUT [--skip-invalid] [--force] [--model PATH|URI]
+    python -m {{ cookiecutter.module_name }}.spark_predict INPUT OUTPUT [--skip-invalid] [--force]
+        [--model PATH|URI]
 
 INPUT is a CSV or Parquet file, or a directory of them (a partitioned data set); OUTPUT is
 written as Spark writes: a directory of part files in INPUT's format family (.csv or
