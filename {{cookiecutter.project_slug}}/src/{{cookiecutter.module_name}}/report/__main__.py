@@ -1,4 +1,4 @@
-"""`python -m {{ cookiecutter.module_name }}.report`: write the project report ."""
+"""`python -m {{ cookiecutter.module_name }}.report`: write the project report."""
 
 from __future__ import annotations
 
