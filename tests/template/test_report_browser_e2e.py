@@ -64,10 +64,11 @@ return low;
 def chromium_driver():
     """Debian's chromium and chromedriver, installed where missing (CI starts fresh)."""
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "chromium", "chromium-driver"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium",
+                   "chromium-driver"]  # fmt: skip
+        if subprocess.run(install, capture_output=True).returncode != 0:
+            subprocess.run(["apt-get", "update"], check=True, capture_output=True)
+            subprocess.run(install, check=True, capture_output=True)
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service

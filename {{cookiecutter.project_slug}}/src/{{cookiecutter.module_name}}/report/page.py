@@ -28,6 +28,7 @@ h2 { margin-top: 2.5rem; border-bottom: 1px solid #8a8a8a; }
 .asker, .meta { color: #4a4a4a; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+caption { text-align: left; font-weight: bold; }
 th, td { border: 1px solid #8a8a8a; padding: 0.25rem 0.5rem; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.worst > * { background: #fff0d6; }
