@@ -18,6 +18,8 @@ import pytest
 import yaml
 from lifecycle_helpers import REPO_ROOT, bake, project_env, run
 
+from mlprod.check.rules.docs import markers
+
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -183,6 +185,15 @@ def test_each_section_shows_the_numbers_of_the_files(reported, browser):
     )
     assert [ident for ident, _ in headings] == ["phases", "model", "evaluation", "health"]
     assert all(question.endswith("?") for _, question in headings)
+
+    board = cells(
+        browser, f"The phase docs under {paths['docs']}/phases (status from their front matter)"
+    )
+    assert len(board) == 6
+    for phase, (document, status, _owner, unfilled) in board.items():
+        text = (project / paths["docs"] / "phases" / document).read_text(encoding="utf-8")
+        assert f"\nphase: {phase}\nstatus: {status}\n" in text
+        assert int(unfilled) == len(markers(text.splitlines())) > 0  # as mlprod check counts
 
     metrics = read(project, paths["metrics"])
     shown = cells(browser, "Test set metrics of the model and of each baseline")
