@@ -42,7 +42,8 @@ svg.plot { width: 100%; max-width: 312px; height: auto; }
 .frame { fill: none; stroke: #8a8a8a; }
 .diagonal { stroke: #5a5a5a; stroke-dasharray: 4 4; }
 .curve { fill: none; stroke: #0b4f9c; stroke-width: 2; }
-code { overflow-wrap: anywhere; }
+p code { overflow-wrap: anywhere; }
+td code, th code { white-space: nowrap; }
 """
 
 PAGE = Template("""<!DOCTYPE html>
