@@ -86,6 +86,7 @@ def pipeline_outputs(clone: Path) -> list[str]:
         out if isinstance(out, str) else next(iter(out))
         for stage in stages
         for out in stage.get("outs", [])
+        if isinstance(out, str) or next(iter(out.values())).get("cache", True)
     )
 
 

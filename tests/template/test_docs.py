@@ -80,6 +80,11 @@ def test_the_six_phase_docs_have_the_conventional_names(default_docs):
 @pytest.mark.parametrize("doc", FRONT_MATTER_DOCS)
 def test_front_matter_has_exactly_the_four_keys(default_docs, doc):
     meta = front_matter((default_docs / doc).read_text(encoding="utf-8"))
+    # The planning doc also holds the figures of the report's return-on-investment line.
+    keys = ("units_per_month", "value_per_conversion", "running_cost_per_month", "currency")
+    roi = {f"roi_{key}": None for key in keys}
+    if doc == "phases/01-planning.md":
+        assert {key: meta.pop(key) for key in roi} == roi
     assert set(meta) == {"phase", "status", "owner", "last_reviewed"}
     assert meta["phase"] in PHASE_DOCS.values()
     assert meta["status"] == "not-started"

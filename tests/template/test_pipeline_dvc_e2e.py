@@ -102,11 +102,12 @@ def test_push_then_a_fresh_clone_pulls_identical_outputs(project, tmp_path):
 
 # Each change is made on top of the previous one, in one clone: the pipeline runs in full
 # once, then only as far as each change reaches.
+# The report reads the metrics, so it follows every change that reaches evaluate.
 CHANGES = [
-    ("evaluate.min_improvement", 0.01, ["evaluate"]),
-    ("model.learning_rate", 0.1, ["train", "evaluate"]),
-    ("prepare.test_share", 0.25, ["prepare", "train", "evaluate"]),
-    ("sample.rows", 6000, STAGES),
+    ("evaluate.min_improvement", 0.01, ["evaluate", "report"]),
+    ("model.learning_rate", 0.1, ["train", "evaluate", "report"]),
+    ("prepare.test_share", 0.25, ["prepare", "train", "evaluate", "report"]),
+    ("sample.rows", 6000, [*STAGES, "report"]),
 ]
 
 

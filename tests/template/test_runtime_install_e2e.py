@@ -57,6 +57,13 @@ def test_the_package_alone_runs_the_pipeline_predict_and_serve(tmp_path):
         .startswith("customer_id,variant,opened\n")
     )
 
+    # The report reads what the stages wrote; mlprod's analysis and check are dev-only,
+    # so their sections say which command writes them.
+    assert "report: wrote reports/index.html" in run(python, "-m", f"{MODULE}.report",
+                                                     cwd=project).stdout  # fmt: skip
+    page = (project / "reports/index.html").read_text()
+    assert "No A/B analysis in reports/ab.json" in page and "Gate passed" in page
+
     scored = run(python, "-m", f"{MODULE}.predict", "data/raw/emails.csv", "scored.parquet",
                  cwd=project)  # fmt: skip
     assert "2000 rows scored" in scored.stdout

@@ -8,7 +8,7 @@ scikit-learn, so reading the parameters costs milliseconds.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -103,7 +103,18 @@ class PathParams(Section):
     slices: FilePath
     plots: FilePath
     experiment: FilePath
+    ab_analysis: FilePath
     drift_report: FilePath
+    docs: FilePath
+    check: FilePath
+    report: FilePath
+
+
+class ReportParams(Section):
+    """The project report (make report)."""
+
+    slice_metric: Literal["roc_auc", "accuracy", "precision", "recall", "f1"]
+    worst_slices: int = Field(ge=0)
 
 
 class ModelFileParams(Section):
@@ -137,6 +148,7 @@ class Params(Section):
     robustness: RobustnessParams
     experiment: ExperimentParams
     model_file: ModelFileParams
+    report: ReportParams
     # Present only where the project was generated with that way of serving predictions.
     predict: PredictParams | None = None
     serve: ServeParams | None = None
