@@ -13,6 +13,9 @@ import sys
 # The answers arrive as JSON so that quotes and backslashes in them cannot break this file.
 ANSWERS = json.loads(r"""{{ cookiecutter|tojson }}""")
 SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+# A remote's URL is the team's own: a bucket name made up here (say <slug>-dvc) is global,
+# guessable, and could be registered by someone else first, who would then receive the data.
+REMOTE_SCHEMES = {"s3": "s3://", "gcs": "gs://", "azure": "azure://", "ssh": "ssh://"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 GIT_URL = re.compile(r"^(https?://|ssh://|git://|file://|/|[\w.-]+@[\w.-]+:)[^\s'\"]+$")
@@ -57,6 +60,20 @@ def module_problems(module):
         yield f"module_name '{module}' shadows the package '{module}' it uses; {suggestion}"
 
 
+def remote_problems(remote, url):
+    scheme = REMOTE_SCHEMES.get(remote)
+    if scheme is None:  # local: a directory, ~/.dvc-storage/<slug> unless given
+        return
+    example = f"dvc_remote_url={scheme}<{'host' if remote == 'ssh' else 'bucket'}>/<path>"
+    if not url:
+        yield (
+            f"dvc_remote '{remote}' needs dvc_remote_url, a location your team owns (no "
+            f"default: a guessed name could belong to someone else); e.g. {example}"
+        )
+    elif not url.startswith(scheme) or len(url) == len(scheme) or any(c.isspace() for c in url):
+        yield f"dvc_remote_url '{url}' is not a {remote} URL; e.g. {example}"
+
+
 def problems(answers):
     """Yield one message per bad answer, each naming the field and the fix."""
     if not answers["project_name"].strip():
@@ -87,6 +104,7 @@ def problems(answers):
             f"mlprod_hooks_repository '{hooks_repository}' is not a git URL; e.g. "
             "mlprod_hooks_repository=https://github.com/<org>/mlprod-template, or leave it empty"
         )
+    yield from remote_problems(answers["dvc_remote"], answers.get("dvc_remote_url", ""))
     if answers["batch_engine"] == "spark" and answers["deployment"] == "realtime":
         yield (
             "batch_engine 'spark' scores batches, which deployment 'realtime' does not generate; "

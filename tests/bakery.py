@@ -37,9 +37,22 @@ def rotating_matrix() -> list[dict[str, str]]:
     return matrix
 
 
+# A remote other than local has no default location (the pre-generation hook refuses one
+# not given): tests that do not look at it get these.
+TEAM_REMOTE_URLS = {
+    "s3": "s3://acme-ml-data/dvc",
+    "gcs": "gs://acme-ml-data/dvc",
+    "azure": "azure://acme-ml-data/dvc",
+    "ssh": "ssh://dvc.acme.internal/srv/dvc",
+}
+
+
 def bake_project(output_dir: Path, **options: str) -> Path:
     """Generate a project with cookiecutter's API on this repository; return its path."""
     from cookiecutter.main import cookiecutter
+
+    if options.get("dvc_remote") in TEAM_REMOTE_URLS:
+        options.setdefault("dvc_remote_url", TEAM_REMOTE_URLS[options["dvc_remote"]])
 
     project = cookiecutter(
         str(REPO_ROOT), no_input=True, output_dir=str(output_dir), extra_context=options

@@ -22,6 +22,10 @@ BAD_ANSWERS = [
     ({"author_email": "not-an-email"}, "author_email"),
     ({"author_email": "a@b"}, "author_email"),
     ({"batch_engine": "spark", "deployment": "realtime"}, "batch_engine"),
+    ({"dvc_remote": "s3"}, "dvc_remote_url"),
+    ({"dvc_remote": "gcs", "dvc_remote_url": "s3://acme-data/dvc"}, "dvc_remote_url"),
+    ({"dvc_remote": "azure", "dvc_remote_url": "azure://"}, "dvc_remote_url"),
+    ({"dvc_remote": "ssh", "dvc_remote_url": "ssh://host/with space"}, "dvc_remote_url"),
 ]
 
 
@@ -71,3 +75,35 @@ def test_unsupported_python_version_is_refused(tmp_path):
         "choose one of: 3.11, 3.12, 3.13, 3.10"
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cloud_remote_without_a_url_is_refused_with_why_and_an_example(tmp_path):
+    result = generate(tmp_path, {"dvc_remote": "s3"}, "mlprod")
+    assert result.stderr.count("error:") == 1
+    assert (
+        "error: dvc_remote 's3' needs dvc_remote_url, a location your team owns (no default: "
+        "a guessed name could belong to someone else); e.g. dvc_remote_url=s3://<bucket>/<path>"
+    ) in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("remote", "url"),
+    [
+        ("s3", "s3://acme-ml-data/churn"),
+        ("gcs", "gs://acme-ml-data/churn"),
+        ("azure", "azure://acme-ml-data/churn"),
+        ("ssh", "ssh://dvc.acme.internal/srv/dvc"),
+        ("local", "/mnt/shared/dvc-storage"),
+    ],
+)
+def test_the_given_remote_url_is_the_remote_in_the_dvc_config(bake, remote, url):
+    project = bake(dvc_remote=remote, dvc_remote_url=url)
+    config = (project / ".dvc" / "config").read_text()
+    assert f"['remote \"{remote}\"']\n    url = {url}\n" in config
+    assert f"`{url}`" in (project / "README.md").read_text()
+
+
+def test_the_local_remote_defaults_to_a_directory_of_this_machine(bake):
+    config = (bake() / ".dvc" / "config").read_text()
+    assert "url = ~/.dvc-storage/my-ml-project\n" in config

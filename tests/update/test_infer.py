@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bakery import bake_project, rotating_matrix
 
-from mlprod.update.infer import hook_sources, infer_answers
+from mlprod.update.infer import hook_sources, infer_answers, with_new_options
 from mlprod.update.record import Record
 
 MATRIX = rotating_matrix()
@@ -57,3 +57,14 @@ def test_an_organisations_hook_repository_is_read_back():
         f"  - repo: {fork}\n    rev: v0.2.0\n    hooks:\n      - id: mlprod-check-data\n"
     )
     assert hook_sources(config) == {"precommit_source": "pypi", "mlprod_hooks_repository": fork}
+
+
+def test_a_recorded_answer_wins_and_a_new_option_is_read_from_the_files(tmp_path):
+    project = bake_project(tmp_path, dvc_remote="gcs", dvc_remote_url="gs://acme-ml/churn")
+    recorded = Record.parse((project / ".cruft.json").read_text()).answers
+    # A record written before the template asked for the remote's URL.
+    older = {key: value for key, value in recorded.items() if key != "dvc_remote_url"}
+    options = {**recorded, "a_later_option": ""}
+    answers = with_new_options({**older, "description": "kept"}, options, reader(project))
+    assert answers == {**recorded, "description": "kept"}
+    assert with_new_options(recorded, options, reader(project)) == recorded

@@ -32,6 +32,7 @@ def test_mlprod_new_records_the_answers_the_version_and_the_source(tmp_path):
         "deployment": "both",
         "batch_engine": "pandas",
         "dvc_remote": "local",
+        "dvc_remote_url": "",
         "ci": "gitlab",
         "precommit_source": "pypi",
         "mlprod_hooks_repository": "",

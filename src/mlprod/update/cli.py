@@ -10,7 +10,7 @@ from mlprod.errors import UsageError
 from mlprod.new import validate_options
 from mlprod.update.base import from_history, render_message, rendered_again
 from mlprod.update.git import Git
-from mlprod.update.infer import infer_answers
+from mlprod.update.infer import infer_answers, with_new_options
 from mlprod.update.merge import Outcome, merge, preview
 from mlprod.update.record import RECORD, Record
 from mlprod.update.render import Template, open_template, render
@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
         record, changes = recorded(git, args.sets, template)
         # The new render first: rendering the old one may check out another commit of a
         # template clone.
-        new_tree = render(template, {**record.answers, **changes}, git, scratch)
+        answers = with_new_options(record.answers, template.options, lambda p: git.show("HEAD", p))
+        new_tree = render(template, {**answers, **changes}, git, scratch)
         # A 0.1.0 project's record is made from its files: it names no template.
         recorded_render = record if record.template else None
         base = from_history(git, recorded_render, record.version) or rendered_again(

@@ -53,8 +53,11 @@ def infer_answers(read: Reader) -> dict[str, str]:
         put(answers, "deployment", deployment.get((batch, realtime)))
         spark = read(f"src/{module}/spark_predict.py") is not None
         answers["batch_engine"] = "spark" if spark else "pandas"
-    remote = DVC_REMOTE.search(read(".dvc/config") or "")
+    dvc_config = read(".dvc/config") or ""
+    remote = DVC_REMOTE.search(dvc_config)
     put(answers, "dvc_remote", remote and remote.group(1))
+    if remote:
+        answers.update(remote_url(dvc_config, remote.group(1), answers.get("project_slug", "")))
     if read(".github/workflows/ci.yml") is not None:
         answers["ci"] = "github"
     elif read(".gitlab-ci.yml") is not None:
@@ -66,6 +69,16 @@ def infer_answers(read: Reader) -> dict[str, str]:
         answers.update(hook_sources(precommit))
     answers["notebook_format"] = "jupytext" if read("jupytext.toml") is not None else "ipynb"
     return answers
+
+
+def remote_url(dvc_config: str, remote: str, slug: str) -> dict[str, str]:
+    """dvc_remote_url: the default remote's url, "" where it is the local default."""
+    section = re.escape(f"['remote \"{remote}\"']")
+    url = re.search(rf"^{section}\n\s*url\s*=\s*(\S+)", dvc_config, re.MULTILINE)
+    if url is None:
+        return {}
+    local_default = remote == "local" and url.group(1) == f"~/.dvc-storage/{slug}"
+    return {"dvc_remote_url": "" if local_default else url.group(1)}
 
 
 # 0.1.0 pointed the mlprod hooks here, an account nobody checked: never carry it forward.
@@ -84,6 +97,17 @@ def hook_sources(precommit: str) -> dict[str, str]:
         "precommit_source": "github" if remote else "pypi",
         "mlprod_hooks_repository": hooks_repository,
     }
+
+
+def with_new_options(
+    answers: dict[str, str], options: dict[str, object], read: Reader
+) -> dict[str, str]:
+    """The recorded answers, plus those of options the record predates (a later template
+    added them), read back from the project's files where they show them: a default could
+    contradict the project (a remote's URL, say), and some have none."""
+    absent = [key for key in options if key not in answers]
+    found = infer_answers(read) if absent else {}
+    return {**{key: found[key] for key in absent if key in found}, **answers}
 
 
 def put(answers: dict[str, str], key: str, value: object) -> None:
