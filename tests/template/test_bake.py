@@ -181,7 +181,7 @@ def chosen(project: Path) -> dict[str, str]:
             for name, marker in LICENSE_MARKERS.items()
             if marker in "\n".join(text["LICENSE"].splitlines()[:2])
         ),
-        "env_manager": "uv" if "\tuv pip install" in text["Makefile"] else "pip",
+        "env_manager": "uv" if "\tuv sync" in text["Makefile"] else "pip",
         "deployment": {
             (True, False): "batch",
             (False, True): "realtime",

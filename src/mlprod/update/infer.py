@@ -45,7 +45,9 @@ def infer_answers(read: Reader) -> dict[str, str]:
     put(answers, "project_name", readme and readme.group(1).strip())
     makefile = read("Makefile")
     if makefile is not None:
-        answers["env_manager"] = "uv" if "uv venv" in makefile else "pip"
+        # 0.1.0 made .venv with `uv venv`; later versions with `uv sync`.
+        uv = "uv venv" in makefile or "uv sync" in makefile
+        answers["env_manager"] = "uv" if uv else "pip"
     if module:
         batch = read(f"src/{module}/predict.py") is not None
         realtime = read(f"src/{module}/serve.py") is not None
