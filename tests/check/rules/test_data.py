@@ -32,6 +32,18 @@ def test_small_data_file_and_dvc_pointer_pass(repo: Repo) -> None:
     assert repo.check().findings == []
 
 
+def test_lock_files_of_any_size_pass_but_not_files_named_like_them(repo: Repo) -> None:
+    big = "# resolved\n" + "x" * 1_200_000
+    repo.add("uv.lock", big)
+    repo.add("services/api/requirements.lock", big)
+    repo.add("uv.lock.bak", big)
+    repo.add("data/uv.lock.csv", "a\n" * 60_000)
+    assert sorted(f["path"] for f in repo.check().of("DATA001")) == [
+        "data/uv.lock.csv",
+        "uv.lock.bak",
+    ]
+
+
 def test_any_file_over_1mb_is_reported(repo: Repo) -> None:
     repo.add("assets/figure.svg", "<svg/>" + " " * 1_100_000)
     repo.add("assets/small.svg", "<svg/>" + " " * 900_000)

@@ -35,6 +35,18 @@ MEDIA = frozenset(
 )
 
 
+# Lock files are written by tools and must be committed for installs to repeat; a universal
+# uv.lock of an ML project passes 1 MB.
+LOCK_FILES = frozenset(
+    ("uv.lock", "requirements.lock", "pylock.toml", "poetry.lock", "pdm.lock", "Pipfile.lock")
+    + ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "dvc.lock")
+)
+
+
+def is_lock_file(path: str) -> bool:
+    return os.path.basename(path) in LOCK_FILES
+
+
 def is_media(path: str) -> bool:
     """Images, videos and slides: documentation, which must stay in git to render."""
     return path.rsplit(".", 1)[-1].lower() in MEDIA
@@ -90,7 +102,7 @@ class LargeFile(Rule):
     severity = ERROR
     summary = (
         "a tracked file over max-file-size (1 MB), or a data or model file over "
-        "max-data-file-size (100 kB); .dvc pointers exempt"
+        "max-data-file-size (100 kB); .dvc pointers and lock files (uv.lock, ...) exempt"
     )
     fix = (
         "data and models: move to DVC (dvc add); notebooks: strip the outputs; "
@@ -103,6 +115,8 @@ class LargeFile(Rule):
 
     def check_entry(self, audit: Audit, entry: IndexEntry) -> Iterator[Finding]:
         if not entry.is_file or entry.path.endswith(".dvc") or is_notebook(entry):
+            return
+        if is_lock_file(entry.path):
             return
         limit = self.limit(audit, entry)
         if entry.size <= limit:
