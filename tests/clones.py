@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from bakery import bake_project, generated_project_env, run
+from bakery import bake_project, commit_lock, generated_project_env, run
 
 
 class Project:
@@ -25,6 +25,7 @@ class Project:
         self.env = generated_project_env(wheel_dir, pre_commit_home)
         self.path = bake_project(root / "bake", **options)
         run("make", "install", cwd=self.path, env=self.env)
+        commit_lock(self.path, self.env)
         self.origin = root / "origin.git"
         run("git", "clone", "--quiet", "--bare", self.path, self.origin, cwd=root)
 

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bakery import generated_project_env, mlprod_new
+from bakery import commit_lock, generated_project_env, mlprod_new
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SLUG = "email-opens"
@@ -45,6 +45,7 @@ def bake(output: Path, deployment: str) -> Path:
 def set_up(project: Path, env: dict[str, str], storage: Path) -> None:
     """make setup, a private DVC remote, and a feature branch (commits on main are refused)."""
     run(["make", "setup"], project, env)
+    commit_lock(project, env)
     run(
         [".venv/bin/dvc", "remote", "modify", "--local", "local", "url", str(storage)], project, env
     )

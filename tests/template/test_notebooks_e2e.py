@@ -15,7 +15,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from bakery import bake_project, generated_project_env, run
+from bakery import bake_project, commit_lock, generated_project_env, run
 
 pytestmark = pytest.mark.slow
 
@@ -120,6 +120,7 @@ def installed(request, tmp_path_factory, wheel_dir, pre_commit_home):
     env = generated_project_env(wheel_dir, pre_commit_home)
     project = bake_project(tmp_path_factory.mktemp("nb"), notebook_format=request.param)
     run("make", "install", cwd=project, env=env)
+    commit_lock(project, env)
     return project, request.param, env
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bakery import commit_lock
 from lifecycle_helpers import REPO_ROOT, bake, project_env, run
 
 from mlprod.check.rules.docs import markers
@@ -94,6 +95,7 @@ def reported(request, tmp_path_factory, wheel_dir, pre_commit_home):
     params["sample"]["rows"], params["train"]["cv_folds"] = 2000, 2  # a smaller, cheaper run
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     run(["make", "install"], project, env)
+    commit_lock(project, env)
     run(["git", "commit", "--quiet", "-am", "A smaller sample"], project, env)
     output = run(["make", "report"], project, env).stdout
     return {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bakery import run, template_context
+from bakery import commit_lock, run, template_context
 from cookiecutter.main import cookiecutter
 
 from update.changes import (
@@ -69,6 +69,7 @@ def test_team_changes_survive_a_release_and_the_conflict_is_an_ordinary_one(
     commit_all(template, "An example notebook")
     project = generate(template, tmp_path / "out")
     run("make", "setup", cwd=project, env=project_env)  # the notebook merge driver too
+    commit_lock(project, project_env)
     team_work(project)
     edit_notebook_cell(project / SHIPPED_NOTEBOOK, 0, "rows = 20")
     commit_all(project, "Team: more rows")
@@ -130,6 +131,7 @@ def test_team_changes_survive_a_release_and_the_conflict_is_an_ordinary_one(
 def test_set_deployment_both_serves_the_features_the_team_added(template, tmp_path, project_env):
     project = generate(template, tmp_path / "out")
     run("make", "setup", cwd=project, env=project_env)
+    commit_lock(project, project_env)
     git(project, "switch", "--quiet", "-c", "feature/realtime")
     add_feature(project)
     commit_all(project, "A feature")
