@@ -96,6 +96,16 @@ def test_a_loose_pin_is_one_line_and_exit_2(cli, requirements, osv_zip):
     assert code == 2
 
 
+def test_a_url_given_as_database_says_to_download_it(cli, requirements):
+    url = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
+    code, _, err = cli("audit", requirements("skops==0.11.0\n"), "--db", url)
+    assert err == (
+        "mlprod audit: error: --db takes a downloaded zip or directory, not a URL; "
+        "download it first\n"
+    )
+    assert code == 2
+
+
 def test_a_bad_timeout_names_the_flag(cli, requirements):
     code, _, err = cli("audit", requirements("skops==0.11.0\n"), "--timeout", "0")
     assert err == "mlprod audit: error: --timeout must be a positive number of seconds, got 0.0\n"

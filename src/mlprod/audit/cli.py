@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidParameter(
             "timeout", f"must be a positive number of seconds, got {args.timeout}"
         )
+    if args.db and str(args.db).startswith(("http:", "https:")):
+        raise UsageError("--db takes a downloaded zip or directory, not a URL; download it first")
     inventory = pins.from_requirements(args.requirements) if args.requirements else pins.installed()
     if not inventory.pins:
         # Reporting "no known vulnerabilities" here would claim a check that never ran.
