@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("mlprod.check.cli", "audit a repository against the standards"),
     "ab": ("mlprod.ab.cli", "A/B tests: sample size, assignment, SRM check, adjustment, analysis"),
     "drift": ("mlprod.drift.cli", "drift between a reference and a current data set"),
+    "audit": ("mlprod.audit.cli", "known vulnerabilities of the dependencies (OSV)"),
 }
 
 

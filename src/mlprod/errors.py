@@ -33,3 +33,9 @@ def require_finite(name: str, value: float | None) -> None:
     """Refuse NaN and infinities, which every comparison would silently let through."""
     if value is not None and not math.isfinite(value):
         raise InvalidParameter(name, f"must be a finite number, got {value}")
+
+
+class Unreachable(UsageError):
+    """A service the command needs could not be reached. Nothing was checked, so the command
+    fails as on bad input (exit 2) rather than report a clean result; the message says how to
+    do without the service."""

@@ -10,11 +10,14 @@ cannot.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from audit.conftest import write_zip
 from bakery import run, template_context
 
 pytestmark = pytest.mark.slow
@@ -67,12 +70,49 @@ def test_ci_commands_are_make_targets_that_pass_in_a_fresh_clone(
 
     clone = tmp_path / "ci-checkout"
     run("git", "clone", "--quiet", project, clone, cwd=tmp_path)
+    # osv.dev cannot be reached from the test machine: `make audit` reads the test records
+    # of OSV offline (AUDIT_DB), as a CI without network would.
+    env = {**project_env, "AUDIT_DB": str(write_zip(tmp_path / "all.zip"))}
     print(f"\n{ci}: {' && '.join(local)}")
     for command in local:
-        run("bash", "-c", command, cwd=clone, env=project_env)
+        run("bash", "-c", command, cwd=clone, env=env)
     # CI leaves the checkout as it found it, apart from what the pipeline produced.
     modified = run("git", "status", "--porcelain", cwd=clone).stdout.splitlines()
     assert all(line.startswith("??") for line in modified), modified
+    audit_judges_what_is_installed(clone, tmp_path / "advisory", env)
+
+
+def audit_judges_what_is_installed(project: Path, database: Path, env: dict) -> None:
+    """`make audit` reads the project's .venv: an advisory naming the skops release installed
+    there fails it, with one line; accepting that advisory lets it pass, with a note."""
+    version = run(
+        ".venv/bin/python",
+        "-c",
+        "from importlib.metadata import version; print(version('skops'))",
+        cwd=project,
+    ).stdout.strip()
+    database.mkdir()
+    advisory = {
+        "id": "TEST-INSTALLED",
+        "aliases": ["CVE-0000-0001"],
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "skops"}, "versions": [version]}],
+    }
+    (database / "TEST-INSTALLED.json").write_text(json.dumps(advisory))
+    found = subprocess.run(
+        ["make", "audit", f"AUDIT_DB={database}"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert found.returncode == 2 and "audit] Error 1" in found.stderr  # make's status
+    assert f"skops {version}: TEST-INSTALLED (CVE-0000-0001): no fixed version\n" in found.stdout
+    assert "note: my-ml-project not audited: editable install of file://" in found.stdout
+    accepted = run(
+        "make", "audit", f"AUDIT_DB={database}", "AUDIT_IGNORE=CVE-0000-0001", cwd=project, env=env
+    ).stdout
+    assert "note: ignored (--ignore): skops" in accepted
+    assert ", 1 ignored (OSV database " in accepted
 
 
 def test_github_and_gitlab_run_the_same_commands(bake):

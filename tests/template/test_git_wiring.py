@@ -10,6 +10,7 @@ would run (`make -n`) from the generated Makefile.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -156,3 +157,32 @@ def test_predict_without_files_is_a_usage_error(project):
     # make exits 2 whenever a recipe fails; the recipe's own status is in make's message.
     assert result.returncode == 2 and "predict] Error 2" in result.stderr
     assert "predict: give INPUT=<file .csv|.parquet> OUTPUT=<file .csv|.parquet>" in result.stderr
+
+
+def test_audit_runs_mlprod_audit_inside_the_venv(project):
+    assert make_n(project, "audit").splitlines()[-1] == ".venv/bin/mlprod audit"
+    offline = make_n(project, "audit", "AUDIT_DB=/data/all.zip", "AUDIT_IGNORE=GHSA-1 CVE-2")
+    assert offline.splitlines()[-1] == (
+        '.venv/bin/mlprod audit --db "/data/all.zip" --ignore GHSA-1 --ignore CVE-2'
+    )
+
+
+def test_audit_reads_the_database_from_the_environment_as_ci_sets_it(project):
+    result = subprocess.run(
+        ["make", "-n", "-C", str(project), "--no-print-directory", "audit"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "AUDIT_DB": "/cache/all.zip"},
+    )
+    assert result.stdout.splitlines()[-1] == '.venv/bin/mlprod audit --db "/cache/all.zip"'
+
+
+def test_audit_before_install_says_to_install(project):
+    result = subprocess.run(
+        ["make", "-C", str(project), "--no-print-directory", "audit"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "audit] Error 1" in result.stderr
+    assert "audit: the dev tools are not installed; run: make install" in result.stderr
