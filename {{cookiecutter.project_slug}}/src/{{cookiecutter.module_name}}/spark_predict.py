@@ -233,9 +233,12 @@ def predict_on_spark(
         shipped = spark.sparkContext.broadcast(model_bytes)
     except Exception:  # Spark Connect has no SparkContext: the bytes travel with the plan
         shipped = model_bytes
+    # Scored once, read three times (counts, output, rejected rows): kept on the executors'
+    # disks, not in memory, where a partition of millions of rows read back from disk as
+    # one buffer overflowed a 1 GB heap (10,000,000 rows in one file on local[1]).
     results = frame.mapInPandas(
         scorer(shipped, input_columns), result_schema(input_columns)
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+    ).persist(StorageLevel.DISK_ONLY)
     try:
         outcomes = results.groupBy(F.col("error").isNotNull().alias("bad")).count()
         counts = {row["bad"]: row["count"] for row in collect(outcomes, source)}
