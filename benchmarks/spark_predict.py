@@ -71,12 +71,17 @@ def tree_rss(root: int) -> dict[str, int]:
         name = Path(command[0].decode()).name if command[0] else "?"
         kind = "jvm" if name == "java" else "driver" if pid == root else "workers"
         totals[kind] = totals.get(kind, 0) + rss
+        if kind == "workers":
+            totals["one worker"] = max(totals.get("one worker", 0), rss)
     return totals
 
 
 def run_sampled(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, dict[str, float]]:
-    """(wall seconds, peak MB of the tree's sum and of each kind) of one command."""
+    """(wall seconds, peak MB of the tree's sum and of each kind) of one command; under "load",
+    the mean of the 1-minute load average sampled during the run (this run's own processes
+    included: a command busy on 2 cores adds about 2)."""
     peaks: dict[str, int] = {}
+    loads: list[float] = []
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)  # fmt: skip
@@ -85,9 +90,10 @@ def run_sampled(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float,
     def sample() -> None:
         while not done.is_set():
             totals = tree_rss(process.pid)
-            totals["total"] = sum(totals.values())
+            totals["total"] = sum(v for kind, v in totals.items() if kind != "one worker")
             for kind, value in totals.items():
                 peaks[kind] = max(peaks.get(kind, 0), value)
+            loads.append(os.getloadavg()[0])
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample)
@@ -98,7 +104,9 @@ def run_sampled(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float,
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{err.decode()[-3000:]}")
-    return seconds, {kind: value / 2**20 for kind, value in peaks.items()}
+    figures = {kind: value / 2**20 for kind, value in peaks.items()}
+    figures["load"] = sum(loads) / max(len(loads), 1)
+    return seconds, figures
 
 
 def read_output(path: Path) -> pd.DataFrame:
@@ -145,17 +153,18 @@ def main() -> None:
     print(f"rows: {args.rows:,}, {os.cpu_count()} cores; load average over the last 15 "
           f"minutes: {os.getloadavg()[2]:.1f}")  # fmt: skip
     print(f"spark start-up (local[2] session, one-row job, stop): {startup:.1f} s, "
-          f"peak {startup_peaks['total']:.0f} MB")  # fmt: skip
+          f"peak {startup_peaks['total']:.0f} MB, load {startup_peaks['load']:.1f}")  # fmt: skip
     print("| engine | seconds | rows/s | rows/s without start-up | peak MB (sum) | "
-          "driver | JVM | workers | vs pandas |")  # fmt: skip
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "driver | JVM | workers (largest one) | load | vs pandas |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     base = args.rows / runs["pandas streaming"][0]
     for name, (seconds, peaks) in runs.items():
         rate = args.rows / seconds
         net = args.rows / max(seconds - startup, 1e-9) if name.startswith("spark") else rate
         print(f"| {name} | {seconds:.1f} | {rate:,.0f} | {net:,.0f} | {peaks['total']:.0f} | "
               f"{peaks.get('driver', 0):.0f} | {peaks.get('jvm', 0):.0f} | "
-              f"{peaks.get('workers', 0):.0f} | {rate / base:.2f} |")  # fmt: skip
+              f"{peaks.get('workers', 0):.0f} ({peaks.get('one worker', 0):.0f}) | "
+              f"{peaks['load']:.1f} | {rate / base:.2f} |")  # fmt: skip
     expected = read_output(project / "bench/pandas.parquet")
     got = read_output(project / "bench/spark2.parquet")
     same_rows = expected.index.equals(got.index)

@@ -3,8 +3,8 @@
 One bake and one install serve the module: `make install` (with its Java check), the
 project's own Spark tests (one SparkSession for their module: equality with the pandas
 scorer on 20,000 rows with bad rows, an empty part, a partitioned Parquet folder, a missing
-column, an unseen category), `make predict ENGINE=spark` from the command line, and the
-Java check refusing a machine without Java.
+column, an unseen category), `make predict ENGINE=spark` from the command line,
+spark-submit of the scorer file, and the Java check refusing a machine without Java.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def test_make_predict_engine_spark_matches_engine_pandas(project):
                      "SKIP_INVALID=1", cwd=project, env=env)  # fmt: skip
         assert "1999 rows scored with model" in result.stdout
         assert f"1 rejected to {engine}.rejected.csv" in result.stdout
+    assert " on Spark (local[*]) to spark.parquet," in result.stdout
     pandas_scored = pd.read_parquet(project / "pandas.parquet")
     spark_scored = pd.read_parquet(project / "spark.parquet").set_index("customer_id")
     spark_scored = spark_scored.loc[pandas_scored["customer_id"]]
@@ -65,6 +66,19 @@ def test_make_predict_engine_spark_matches_engine_pandas(project):
     rejected = pd.concat([pd.read_csv(part, dtype=str) for part in parts])
     assert rejected["customer_id"].tolist() == [raw.at[7, "customer_id"]]
     assert rejected["error"].str.startswith("weekday: fails isin").all()
+
+
+def test_spark_submit_runs_the_scorer_on_the_master_it_is_given(project):
+    """The README's spark-submit command, on a local master instead of YARN: the master
+    spark-submit gives is the one the job runs on."""
+    project, env = project
+    python = str(project / ".venv/bin/python")
+    result = run(".venv/bin/spark-submit", "--master", "local[1]",
+                 f"src/{MODULE}/spark_predict.py", "data/raw/emails.csv", "submitted.parquet",
+                 "--skip-invalid", cwd=project, env={**env, "PYSPARK_PYTHON": python})  # fmt: skip
+    assert "predict: 2000 rows scored with model " in result.stdout
+    assert " on Spark (local[1]) to submitted.parquet" in result.stdout
+    assert len(pd.read_parquet(project / "submitted.parquet")) == 2000
 
 
 def test_make_predict_refuses_an_unknown_engine(project):

@@ -149,6 +149,64 @@ def test_set_deployment_both_serves_the_features_the_team_added(template, tmp_pa
     assert "\nserve: ## " in (project / "Makefile").read_text()
 
 
+def test_set_batch_engine_spark_moves_a_pandas_project_over(template, tmp_path):
+    project = generate(template, tmp_path / "out")
+    module = project / "src/my_ml_project"
+    assert not (module / "spark_predict.py").exists()
+    git(project, "switch", "--quiet", "-c", "feature/spark")
+    add_feature(project)
+    change_readme_prose(project)
+    team = commit_all(project, "Team work")
+
+    result = mlprod("update", "--template", template, "--set", "batch_engine=spark", cwd=project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"mlprod update: merged mlprod-template {VERSION} -> {VERSION} ({template_head(template)})"
+        " (set batch_engine=spark) cleanly"
+    ), result.stdout
+    for added in ("spark_predict.py", "spark_monitor.py"):
+        assert f"  A src/my_ml_project/{added}" in lines
+    assert "  A tests/test_spark.py" in lines
+    git(project, "commit", "--quiet", "--no-verify", "--no-edit")
+    assert git(project, "log", "-1", "--format=%P").split()[0] == team
+    # The team's commits are kept, next to the engine's files.
+    assert ADDED_FEATURE in (module / "schema.py").read_text()
+    assert TEAM_PROSE in (project / "README.md").read_text()
+    assert "mapInPandas" in (module / "spark_predict.py").read_text()
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '\nspark = [\n    "pyspark>=3.5",\n' in pyproject
+    assert 'my-ml-project-spark-predict = "my_ml_project.spark_predict:main"' in pyproject
+    answers = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
+    assert answers["batch_engine"] == "spark"
+    # The Makefile dispatches on ENGINE: the command each engine would run.
+    dry = {engine: run("make", "-n", "predict", f"ENGINE={engine}", "INPUT=in.parquet",
+                       "OUTPUT=out.parquet", "SKIP_INVALID=1", cwd=project).stdout.splitlines()
+           for engine in ("spark", "pandas")}  # fmt: skip
+    assert dry["spark"][-1] == (
+        '.venv/bin/python -m my_ml_project.spark_predict "in.parquet" "out.parquet" --skip-invalid'
+    )
+    assert dry["pandas"][-1] == (
+        '.venv/bin/python -m my_ml_project.predict "in.parquet" "out.parquet" --skip-invalid'
+    )
+    assert "-e '.[spark]'" in run("make", "-n", "install", cwd=project).stdout
+    unknown = subprocess.run(["make", "predict", "ENGINE=dask", "INPUT=a", "OUTPUT=b"],
+                             cwd=project, capture_output=True, text=True)  # fmt: skip
+    assert unknown.returncode == 2
+    assert "predict: ENGINE=dask is unknown; use ENGINE=pandas or ENGINE=spark" in unknown.stderr
+
+    again = mlprod("update", "--template", template, cwd=project)
+    assert (again.returncode, again.stdout) == (
+        0,
+        f"mlprod update: already up to date with mlprod-template {VERSION}\n",
+    )
+
+
+def template_head(template: Path) -> str:
+    return git(template, "rev-parse", "--short=7", "HEAD").strip()
+
+
 def first_update(template: Path, project: Path) -> str:
     """Release a `hello` target and merge it on a branch; return the render commit."""
     add_make_target(template, "hello")

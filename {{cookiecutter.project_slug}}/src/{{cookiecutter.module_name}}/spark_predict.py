@@ -56,10 +56,19 @@ def session(app_name: str = "{{ cookiecutter.module_name }}"):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
     if not os.environ.get("SPARK_REMOTE"):
-        builder = builder.config("spark.master", os.environ.get("SPARK_MASTER", "local[*]"))
+        # spark-submit starts the JVM and hands Python its port: its --master stands, and a
+        # master set here would override it (the whole job would run on the driver).
+        if "PYSPARK_GATEWAY_PORT" not in os.environ:
+            builder = builder.config("spark.master", os.environ.get("SPARK_MASTER", "local[*]"))
         # Partition folders such as send_hour=9 stay text, as in a CSV: the schema checks type.
         builder = builder.config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
     return builder.getOrCreate()
+
+
+def where(spark) -> str:
+    """Where the session runs: its master, or the Spark Connect server (without a token)."""
+    remote = os.environ.get("SPARK_REMOTE")
+    return remote.split(";")[0].rstrip("/") if remote else spark.sparkContext.master
 
 
 def read_input(spark, source: str):
@@ -280,9 +289,12 @@ def predict_on_spark(
         shipped = spark.sparkContext.broadcast(model_bytes)
     except Exception:  # Spark Connect has no SparkContext: the bytes travel with the plan
         shipped = model_bytes
+    # Scored once, read three times (counts, output, rejected rows): kept on the executors'
+    # disks, not in memory, where a partition of millions of rows read back from disk as
+    # one buffer overflowed a 1 GB heap (10,000,000 rows in one file on local[1]).
     results = frame.mapInPandas(
         scorer(shipped, input_columns), result_schema(input_columns)
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+    ).persist(StorageLevel.DISK_ONLY)
     try:
         outcomes = results.groupBy(F.col("error").isNotNull().alias("bad")).count()
         counts = {row["bad"]: row["count"] for row in collect(outcomes, source)}
@@ -331,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         model = args.model or str(load_params(args.params).paths.model)
         spark = session()
+        master = where(spark)
         model_bytes = read_model_bytes(spark, model)
         version = _artifact(model_bytes).version
         counts = predict_on_spark(
@@ -345,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         else ""
     )
     print(f"predict: {counts['scored']} rows scored with model {version} on Spark "
-          f"to {args.output}{rejected}")  # fmt: skip
+          f"({master}) to {args.output}{rejected}")  # fmt: skip
     return 0
 
 
