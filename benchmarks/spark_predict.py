@@ -139,14 +139,22 @@ def main() -> None:
     )
     runs = {}
     runs["pandas streaming"] = run_sampled(
-        [python, "-m", f"{module}.predict", source, "bench/pandas.parquet", "--skip-invalid"],
+        [
+            python,
+            "-m",
+            f"{module}.predict",
+            source,
+            "bench/pandas.parquet",
+            "--skip-invalid",
+            "--force",
+        ],
         project,
         env,
     )
     for cores in (1, 2):
         runs[f"spark local[{cores}]"] = run_sampled(
             [python, "-m", f"{module}.spark_predict", source, f"bench/spark{cores}.parquet",
-             "--skip-invalid"],
+             "--skip-invalid", "--force"],
             project,
             {**env, "SPARK_MASTER": f"local[{cores}]"},
         )  # fmt: skip
