@@ -440,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
             factory=True,
             workers=workers,
             http="{{ cookiecutter.module_name }}.serve:WorkerProtocol",
+            # A worker answers uvicorn's health check only once it has imported the
+            # libraries and loaded the model: seconds on a busy machine, not uvicorn's 5.
+            timeout_worker_healthcheck=60,
             **common,
         )
     finally:
