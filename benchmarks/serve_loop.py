@@ -1,0 +1,168 @@
+"""Cost of the prediction log: /predict latency and 2-worker throughput, logging off and on.
+
+    uv run python benchmarks/serve_loop.py [--project PATH] [--requests 2000] [--rounds 2]
+
+Latency: the project's server (make serve, one worker) answers 2,000 single-row requests
+over one keep-alive connection (serve_latency.py's client), in alternating rounds with
+prediction_log.enabled false and true; p50 and p99 per side, the median over rounds. Target:
+p50 with logging at most 1.10 of without. Throughput: `make serve WORKERS=2` under locust
+(headless, from PyPI through uvx), 32 users for --seconds, logging off then on; requests/s,
+p50/p99 and the log's dropped rows from /metrics. params.yaml is restored at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import signal
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+from project import prepare_project, project_env, ratio_table
+from serve_latency import free_port, measure_http, percentile, sample_rows, wait_until_up
+
+TARGET_GROWTH = 1.10
+START_UP = 300  # seconds; workers load the libraries and the model on a busy machine
+
+LOCUSTFILE = """
+import json, random
+from locust import FastHttpUser, task
+
+ROWS = json.load(open({rows!r}))
+
+class Client(FastHttpUser):
+    @task
+    def predict(self):
+        row = dict(random.choice(ROWS), customer_id=f"C{{random.randrange(10**6)}}")
+        self.client.post("/predict", json={{"rows": [row]}})
+"""
+
+
+def set_logging(project: Path, original: str, enabled: bool) -> None:
+    params = yaml.safe_load(original)
+    params["prediction_log"]["enabled"] = enabled
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+class Serving:
+    def __init__(self, project: Path, *args: str) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            ["make", "serve", f"PORT={self.port}", *args],
+            cwd=project,
+            env=project_env(project),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def __enter__(self) -> Serving:
+        wait_until_up(self.port, timeout=START_UP)
+        return self
+
+    def metric(self, name: str) -> float:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request("GET", "/metrics")
+        for line in connection.getresponse().read().decode().splitlines():
+            if line.startswith(f"{name} "):
+                return float(line.split()[1])
+        return 0.0
+
+    def __exit__(self, *exc: object) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+def locust(port: int, rows_file: Path, seconds: int, users: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as work:
+        locustfile = Path(work) / "locustfile.py"
+        locustfile.write_text(LOCUSTFILE.format(rows=str(rows_file)))
+        command = [
+            *("uvx", "--quiet", "--from", "locust==2.47.0", "locust", "-f", str(locustfile)),
+            *("--headless", "-u", str(users), "-r", str(users), "-t", f"{seconds}s"),
+            *("--host", f"http://127.0.0.1:{port}", "--csv", f"{work}/run", "--only-summary"),
+        ]
+        subprocess.run(command, check=True, capture_output=True)
+        with open(f"{work}/run_stats.csv", newline="") as f:
+            total = next(row for row in csv.DictReader(f) if row["Name"] == "Aggregated")
+    return {
+        "rps": float(total["Requests/s"]),
+        "p50": float(total["50%"]),
+        "p99": float(total["99%"]),
+        "requests": float(total["Request Count"]),
+        "failures": float(total["Failure Count"]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, help="a set-up, trained project to reuse")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=20, help="of each locust run")
+    parser.add_argument("--users", type=int, default=32)
+    args = parser.parse_args()
+    project, _ = prepare_project(args.project)
+    rows = sample_rows(project, args.requests)
+    original = (project / "params.yaml").read_text()
+    latency: dict[bool, list[list[float]]] = {False: [], True: []}
+    load: dict[bool, dict[str, float]] = {}
+    rows_file = project / ".bench-rows.json"
+    rows_file.write_text(json.dumps(rows))
+    try:
+        for _ in range(args.rounds):
+            for enabled in (False, True):
+                set_logging(project, original, enabled)
+                with Serving(project) as server:
+                    latency[enabled].append(measure_http(server.port, rows))
+        for enabled in (False, True):
+            set_logging(project, original, enabled)
+            with Serving(project, "WORKERS=2") as server:
+                load[enabled] = locust(server.port, rows_file, args.seconds, args.users)
+                load[enabled]["dropped"] = server.metric("prediction_log_rows_dropped_total")
+    finally:
+        (project / "params.yaml").write_text(original)
+        rows_file.unlink(missing_ok=True)
+
+    def median(enabled: bool, share: float) -> float:
+        return statistics.median(percentile(run, share) for run in latency[enabled])
+
+    p50_off, p50_on = median(False, 0.5), median(True, 0.5)
+    p99_off, p99_on = median(False, 0.99), median(True, 0.99)
+    rounds = ", ".join(
+        f"{percentile(off, 0.5):.2f}/{percentile(on, 0.5):.2f}"
+        for off, on in zip(latency[False], latency[True], strict=True)
+    )
+    print(f"{args.requests} single-row requests per round, {args.rounds} rounds (p50 off/on: "
+          f"{rounds} ms)\n")  # fmt: skip
+    growth = p50_on / p50_off
+    print(
+        ratio_table(
+            [
+                ("/predict p50, log off", f"{p50_off:.2f} ms", "-", "-"),
+                ("/predict p50, log on", f"{p50_on:.2f} ms", f"<= {TARGET_GROWTH:.2f} x off",
+                 f"{growth:.3f} x off"),
+                ("/predict p99, log off", f"{p99_off:.2f} ms", "-", "-"),
+                ("/predict p99, log on", f"{p99_on:.2f} ms", "-", f"{p99_on / p99_off:.3f} x off"),
+            ]
+        )
+    )  # fmt: skip
+    print(f"\nlocust, {args.users} users, {args.seconds} s, make serve WORKERS=2\n")
+    columns = ("req/s", "p50 ms", "p99 ms", "requests", "failed", "log drops")
+    print(f"{'':8}" + "".join(f"{name:>10}" for name in columns))
+    for enabled in (False, True):
+        run = load[enabled]
+        figures = [f"{run['rps']:.1f}", *(f"{run[key]:.0f}" for key in
+                   ("p50", "p99", "requests", "failures", "dropped"))]  # fmt: skip
+        print(f"{'log on' if enabled else 'log off':8}" + "".join(f"{x:>10}" for x in figures))
+    print(f"throughput with the log: {load[True]['rps'] / load[False]['rps']:.3f} of without")
+
+
+if __name__ == "__main__":
+    main()
