@@ -1,10 +1,12 @@
 """The prediction log: every scored row, appended to Parquet files off the request path.
 
 serve and predict hand each scored batch to `PredictionLog.record`, which puts it on a
-bounded queue and returns at once; a writer thread turns the batches into Parquet row
-groups. When the queue holds queue_rows rows, a new batch is dropped and its rows counted
-(`dropped`): scoring never waits for the log. A directory that cannot be written is one
-warning, then counted drops; serving goes on.
+bounded queue and returns at once; a writer thread wakes once a second (or when the queue is
+half full) and writes what has gathered as one Parquet row group: a row group per request
+would cost the requests CPU time and make files of tiny row groups. When the queue holds
+queue_rows rows, a new batch is dropped and its rows counted (`dropped`): scoring never
+waits for the log. A directory that cannot be written is one warning, then counted drops;
+serving goes on.
 
 Each process writes its own file, `<UTC time>-<pid>-<random>.parquet`, so workers and
 restarts never share one. A file is written under a hidden name (`.<name>.tmp`, which
@@ -37,6 +39,8 @@ import pyarrow.parquet as pq
 
 from {{ cookiecutter.module_name }}.config import PredictionLogParams
 from {{ cookiecutter.module_name }}.schema import FEATURES, ID_COLUMN, Kind
+
+WRITE_EVERY = 1.0  # seconds between the writer's rounds, at most
 
 _ARROW_TYPES = {
     Kind.INTEGER: pa.int64(),
@@ -106,6 +110,7 @@ class PredictionLog:
         self._warned = False
         self._queue: deque[tuple] = deque()
         self._queued_rows = 0
+        self._half_full = max(1, params.queue_rows // 2)
         self._closing = False
         self._ready = threading.Condition()
         self._writer: pq.ParquetWriter | None = None
@@ -174,7 +179,8 @@ class PredictionLog:
         while True:
             with self._ready:
                 self._ready.wait_for(
-                    lambda: self._queue or self._closing, timeout=self._seconds_to_roll()
+                    lambda: self._closing or self._queued_rows >= self._half_full,
+                    timeout=self._seconds_to_wake(),
                 )
                 batches = list(self._queue)
                 self._queue.clear()
@@ -188,10 +194,12 @@ class PredictionLog:
             if closing:
                 return
 
-    def _seconds_to_roll(self) -> float | None:
+    def _seconds_to_wake(self) -> float:
+        every = min(WRITE_EVERY, self.params.roll_seconds)
         if self._writer is None:
-            return None
-        return max(0.0, self._opened_at + self.params.roll_seconds - time.monotonic())
+            return every
+        to_roll = self._opened_at + self.params.roll_seconds - time.monotonic()
+        return max(0.0, min(every, to_roll))
 
     def _due(self) -> bool:
         if time.monotonic() - self._opened_at >= self.params.roll_seconds:
