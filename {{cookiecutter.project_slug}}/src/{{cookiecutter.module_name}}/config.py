@@ -135,7 +135,7 @@ class PredictionLogParams(Section):
     directory: FilePath
     queue_rows: int = Field(ge=1)  # rows waiting for the writer; more are dropped and counted
     roll_bytes: int = Field(ge=1024)
-    roll_seconds: float = Field(gt=0)  # also the flush window: rows are readable after it
+    roll_seconds: float = Field(gt=0)  # the flush window is this plus the writer's round (1 s)
     exclude: Columns = ()  # columns never written
     hashed: Columns = ()  # columns written as sha256(salt:value), 16 hex digits
     hash_salt: str = Field(min_length=1)

@@ -12,8 +12,8 @@ Each process writes its own file, `<UTC time>-<pid>-<random>.parquet`, so worker
 restarts never share one. A file is written under a hidden name (`.<name>.tmp`, which
 pandas, Spark, DuckDB and `*.parquet` globs skip) and renamed once closed, so a reader
 never sees half a file. It is closed at roll_bytes, at roll_seconds of age and when the
-process stops: a row is readable at most roll_seconds after it was scored (the flush
-window), and a process killed with SIGKILL, or crashing, loses at most that window.
+process stops: a row is readable at most roll_seconds + WRITE_EVERY after it was scored
+(the flush window), and a process killed with SIGKILL, or crashing, loses at most that.
 
 Columns listed in `exclude` are never written; those in `hashed` are written as the first
 16 hex digits of sha256(`hash_salt:value`), which still joins and counts equal values
