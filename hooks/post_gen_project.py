@@ -23,7 +23,15 @@ from pathlib import Path
 # option -> chosen value -> paths (relative to the project) that the choice removes.
 UNSELECTED = {
     "deployment": {
-        "batch": ["src/{module}/serve.py", "tests/test_serve.py"],
+        "batch": [
+            "src/{module}/serve.py",
+            "src/{module}/champion_challenger.py",
+            "src/{module}/service_metrics.py",
+            "src/{module}/ab_report.py",
+            "tests/test_serve.py",
+            "tests/test_ab_report.py",
+            "tests/test_serve_loop.py",
+        ],
         "realtime": ["src/{module}/predict.py", "tests/test_predict.py"],
         "both": [],
     },

@@ -72,12 +72,12 @@ def http(method: str, url: str, body: bytes | None = None) -> tuple[int, bytes]:
 class Server:
     """`make serve` in its own process group, stopped within a bounded time."""
 
-    def __init__(self, project: Path, env: dict[str, str], port: int) -> None:
+    def __init__(self, project: Path, env: dict[str, str], port: int, *args: str) -> None:
         self.url = f"http://127.0.0.1:{port}"
         self.log = project / "serve.log"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                ["make", "serve", f"PORT={port}"],
+                ["make", "serve", f"PORT={port}", *args],
                 cwd=project,
                 env=env,
                 stdout=log,

@@ -52,7 +52,10 @@ CONTEXT = {
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ({}, ["src/churn/serve.py", "tests/test_serve.py", "src/churn/spark_predict.py",
+        ({}, ["src/churn/serve.py", "src/churn/champion_challenger.py",
+              "src/churn/service_metrics.py", "src/churn/ab_report.py", "tests/test_serve.py",
+              "tests/test_ab_report.py", "tests/test_serve_loop.py",
+              "src/churn/spark_predict.py",
               "src/churn/spark_monitor.py", "tests/test_spark.py", ".github/workflows",
               ".gitlab-ci.yml", ".gitlab", "jupytext.toml"]),
         ({"deployment": "both", "batch_engine": "spark", "ci": "gitlab",

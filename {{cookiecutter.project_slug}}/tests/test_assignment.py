@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from mlprod.ab.assignment import Assigner
 
-from {{ cookiecutter.module_name }}.assignment import assign, bucket
+from {{ cookiecutter.module_name }}.assignment import assign, assign_weighted, boundaries, bucket
 
 
 def test_the_same_unit_gets_the_same_variant_and_the_salt_reshuffles():
@@ -33,3 +33,14 @@ def test_it_agrees_with_mlprod_ab_assign(variants):
     ids = [f"C{n:07d}" for n in range(20_000)]
     ours = [assign(unit, "weekly-promotion-targeting", variants) for unit in ids]
     assert ours == [assigner.assign(unit) for unit in ids]
+
+
+@pytest.mark.parametrize("share", [0.5, 0.1, 0.37])
+def test_the_weighted_split_of_serve_agrees_with_mlprod_on_100000_ids(share):
+    # serve's champion/challenger split (champion_challenger.Models.variant) is this call.
+    bounds = boundaries([1 - share, share])
+    assigner = Assigner("exp-1", ["champion", "challenger"], [str(1 - share), str(share)])
+    ids = [f"C{n:07d}" for n in range(100_000)]
+    ours = [assign_weighted(unit, ("champion", "challenger"), bounds, "exp-1") for unit in ids]
+    assert ours == [assigner.assign(unit) for unit in ids]
+    assert abs(ours.count("challenger") / len(ids) - share) < 0.01

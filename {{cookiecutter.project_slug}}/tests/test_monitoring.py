@@ -70,3 +70,55 @@ def test_training_data_older_than_the_features_is_named(tmp_path, sample, capsys
     code, _ = run(tmp_path, reference, write(make_sample(100, seed=1), tmp_path / "batch.csv"))
     assert code == 2
     assert "the training data has no column 'channel'; rebuild it" in capsys.readouterr().err
+
+
+def log_rows(directory, rows: pd.DataFrame, served: bool = True) -> None:
+    from {{ cookiecutter.module_name }}.config import PredictionLogParams
+    from {{ cookiecutter.module_name }}.prediction_log import PredictionLog
+    from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES
+
+    params = PredictionLogParams(
+        enabled=True, directory=directory, queue_rows=10**6, roll_bytes=10**8,
+        roll_seconds=60.0, hash_salt="s",
+    )  # fmt: skip
+    log = PredictionLog(params).start()
+    log.record({name: rows[name].tolist() for name in FEATURE_NAMES}, [0] * len(rows),
+               [0.1] * len(rows), request_id="r", model_version="v", variant="champion",
+               served=served)  # fmt: skip
+    log.close()
+
+
+def test_without_a_batch_the_log_since_the_last_check_is_checked(tmp_path, reference, capsys):
+    import time
+
+    log = tmp_path / "log"
+    log_rows(log, make_sample(1500, seed=99))
+    log_rows(log, make_sample(700, seed=98), served=False)  # shadow scores: not inputs
+    time.sleep(1.1)  # rows of the last second are not yet taken: they may still be queued
+    report = tmp_path / "reports" / "drift.html"
+    common = ["--log", str(log), "--reference", str(reference), "--report", str(report)]
+    assert monitoring.main(common) == 0
+    assert "monitor: 1500 logged rows from the start to " in capsys.readouterr().out
+    assert json.loads((log / ".monitor-state.json").read_text())["checked_until"]
+
+    assert monitoring.main(common) == 2  # nothing new since
+    assert "no prediction log rows in" in capsys.readouterr().err
+
+    shifted = make_sample(1500, seed=97)
+    shifted["channel"] = "promotion"
+    log_rows(log, shifted)
+    time.sleep(1.1)
+    assert monitoring.main(common) == 1
+    out = capsys.readouterr().out
+    assert "monitor: 1500 logged rows from 20" in out and "channel" in out
+
+    assert monitoring.main([*common, "--since", "2000-01-01"]) == 1  # both windows
+    assert "monitor: 3000 logged rows from 2000-01-01T00:00:00+00:00" in capsys.readouterr().out
+
+
+def test_a_bad_since_is_one_line(tmp_path, reference, capsys):
+    common = ["--log", str(tmp_path), "--reference", str(reference)]
+    assert monitoring.main([*common, "--since", "yesterday"]) == 2
+    assert capsys.readouterr().err == (
+        "monitor: 'yesterday' is not an ISO time; write e.g. 2025-01-31T08:00\n"
+    )

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import yaml
 
-from {{ cookiecutter.module_name }} import model_io, schema, tables
+from {{ cookiecutter.module_name }} import model_io, predict, schema, tables
+from {{ cookiecutter.module_name }}.config import PredictionLogParams
 from {{ cookiecutter.module_name }}.errors import UsageError
 from {{ cookiecutter.module_name }}.predict import main, predict_file
+from {{ cookiecutter.module_name }}.prediction_log import PredictionLog
 from {{ cookiecutter.module_name }}.sample import make_sample
+from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES
+
+
+@pytest.fixture(autouse=True)
+def log_folder(project_root, tmp_path_factory, monkeypatch):
+    """The project's params.yaml, with the prediction log in a folder of the test's own."""
+    folder = tmp_path_factory.mktemp("prediction-log")
+    params = yaml.safe_load((project_root / "params.yaml").read_text(encoding="utf-8"))
+    params["prediction_log"]["directory"] = str(folder / "log")
+    (folder / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    monkeypatch.setattr(predict, "PARAMS_FILE", folder / "params.yaml")
+    return folder / "log"
 
 
 @pytest.fixture
@@ -211,3 +226,30 @@ def test_a_header_wider_than_max_columns_is_refused_unread(artifact, tmp_path):
     with pytest.raises(UsageError, match="header line longer than 2560 bytes"):
         predict_file(source, tmp_path / "o.csv", artifact, 100, max_columns=10)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.csv"]
+
+
+def test_batch_scoring_logs_every_row_even_through_a_small_queue(tmp_path, artifact):
+    rows = make_sample(300, seed=11)[list(FEATURE_NAMES)]
+    source = tmp_path / "in.csv"
+    rows.assign(customer_id=[f"C{i}" for i in range(len(rows))]).to_csv(source, index=False)
+    params = PredictionLogParams(
+        enabled=True, directory=tmp_path / "log", queue_rows=50, roll_bytes=10**8,
+        roll_seconds=60.0, hash_salt="s",
+    )  # fmt: skip
+    log = PredictionLog(params).start()
+    predict_file(source, tmp_path / "out.csv", artifact, chunk_rows=40, progress=False, log=log)
+    log.close()
+    logged = pd.read_parquet(tmp_path / "log")
+    logged = logged.sort_values("customer_id", key=lambda ids: ids.str[1:].astype(int))
+    scored = pd.read_csv(tmp_path / "out.csv")
+    assert log.dropped == 0 and len(logged) == len(rows) == 300
+    assert logged["probability"].tolist() == pytest.approx(scored["probability"].tolist())
+    assert len(set(logged["request_id"])) == 1 and set(logged["variant"]) == {"champion"}
+
+
+def test_make_predict_logs_the_run(model_file, new_rows, tmp_path, log_folder):
+    new_rows.to_csv(tmp_path / "in.csv", index=False)
+    assert run(model_file, tmp_path / "in.csv", tmp_path / "out.parquet") == 0
+    logged = pd.read_parquet(log_folder)
+    assert len(logged) == len(new_rows)
+    assert logged["customer_id"].tolist() == new_rows["customer_id"].astype(str).tolist()

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from {{ cookiecutter.module_name }}.errors import ConfigError
-from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES
+from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES, ID_COLUMN
 
 PARAMS_FILE = Path("params.yaml")
 
@@ -136,6 +136,42 @@ class ServeParams(Section):
     max_body_bytes: int = Field(ge=1024)
     read_timeout_seconds: float = Field(gt=0)
     keep_alive_seconds: float = Field(gt=0)
+    workers: int = Field(default=1, ge=1)  # processes; each loads the model and logs apart
+
+
+class PredictionLogParams(Section):
+    """The prediction log of serve and predict (prediction_log.py)."""
+
+    enabled: bool
+    directory: FilePath
+    queue_rows: int = Field(ge=1)  # rows waiting for the writer; more are dropped and counted
+    roll_bytes: int = Field(ge=1024)
+    roll_seconds: float = Field(gt=0)  # the flush window is this plus the writer's round (1 s)
+    exclude: Columns = ()  # columns never written
+    hashed: Columns = ()  # columns written as sha256(salt:value), 16 hex digits
+    hash_salt: str = Field(min_length=1)
+
+    @field_validator("exclude", "hashed")
+    @classmethod
+    def _loggable(cls, columns: Columns) -> Columns:
+        for column in columns:
+            if column != ID_COLUMN and column not in FEATURE_NAMES:
+                raise ValueError(
+                    f"'{column}' is not a logged input column; use {ID_COLUMN} or a feature"
+                )
+        return columns
+
+
+class ChallengerParams(Section):
+    """A second model served beside paths.model (serve.py). mode none: the champion only;
+    split: a share of units, by a hash of their id (as `mlprod ab assign`), get the
+    challenger's answer; shadow: the challenger scores every row and is logged, the
+    champion answers."""
+
+    mode: Literal["none", "split", "shadow"]
+    model: FilePath
+    share: Share
+    salt: str = Field(min_length=1)
 
 
 class Params(Section):
@@ -152,6 +188,8 @@ class Params(Section):
     # Present only where the project was generated with that way of serving predictions.
     predict: PredictParams | None = None
     serve: ServeParams | None = None
+    prediction_log: PredictionLogParams | None = None
+    challenger: ChallengerParams | None = None
 
 
 def _one_line(error: ValidationError, source: Path) -> str:

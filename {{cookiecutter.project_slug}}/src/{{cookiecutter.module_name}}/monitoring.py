@@ -4,6 +4,11 @@
 (a two-sample test and an effect size, from `mlprod drift`), writes an HTML report a
 stakeholder can read, and fails when any feature has drifted materially: the cue to
 investigate the source and consider retraining (see docs/phases/06-evaluation.md).
+
+`make monitor` without BATCH takes the rows the prediction log holds for a window of time
+instead: by default those since the end of the last check, which a small state file in the
+log folder (`.monitor-state.json`) remembers. Shadow scores are left out (each input once),
+and so are features the log excludes or hashes.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -23,19 +29,55 @@ from {{ cookiecutter.module_name }}.config import PARAMS_FILE, load_params
 from {{ cookiecutter.module_name }}.errors import DataError, ProjectError
 from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES
 
+STATE_FILE = ".monitor-state.json"
 
-def check_drift(reference: pd.DataFrame, batch: pd.DataFrame):
+
+def parse_time(text: str) -> datetime:
+    """An ISO time, as UTC when it names no zone."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise DataError(f"'{text}' is not an ISO time; write e.g. 2025-01-31T08:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # noqa: UP017
+
+
+def last_check(log: Path) -> datetime | None:
+    """The end of the window of the last check from the log, if there was one."""
+    state = log / STATE_FILE
+    if not state.is_file():
+        return None
+    return parse_time(json.loads(state.read_text(encoding="utf-8"))["checked_until"])
+
+
+def read_log_window(log: Path, since: datetime | None, until: datetime) -> pd.DataFrame:
+    """The answered rows the log's closed files hold with since <= timestamp < until."""
+    files = sorted(Path(log).glob("*.parquet"))
+    if since is not None:
+        # A file is closed after its last row was written: one closed before `since` has none.
+        files = [path for path in files if path.stat().st_mtime >= since.timestamp()]
+    frames = [pd.read_parquet(path) for path in files]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if rows.empty:
+        return rows
+    keep = rows["served"] & (rows["timestamp"] < until)
+    if since is not None:
+        keep &= rows["timestamp"] >= since
+    return rows[keep].reset_index(drop=True)
+
+
+def check_drift(reference: pd.DataFrame, batch: pd.DataFrame, columns=FEATURE_NAMES):
     """Compare the model's input columns of a batch with those of the reference data.
 
     Args:
         reference: the data the model was trained on.
         batch: new inputs, validated against the feature schema.
+        columns: the features to compare (default: all of them).
 
     Returns:
         mlprod's DriftResult: per-column tests, effect sizes, PSI and flags, and
         `dataset_drift`.
     """
-    columns = list(FEATURE_NAMES)
+    columns = list(columns)
     stale = [column for column in columns if column not in reference.columns]
     if stale:
         raise DataError(
@@ -52,17 +94,29 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m {{ cookiecutter.module_name }}.monitoring",
         description="Fail when a batch of inputs has drifted from the training data.",
     )
-    parser.add_argument("batch", type=Path, help="the new inputs, .csv or .parquet")
+    parser.add_argument(
+        "batch", type=Path, nargs="?", help="new inputs, .csv or .parquet (default: the log)"
+    )
     parser.add_argument("--reference", type=Path, help="default: paths.train in params.yaml")
     parser.add_argument("--report", type=Path, help="default: paths.drift_report in params.yaml")
+    parser.add_argument("--log", type=Path, help="default: prediction_log.directory")
+    parser.add_argument("--since", help="ISO time (UTC if no zone); default: the last check")
+    parser.add_argument("--until", help="ISO time; default: now")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     args = parser.parse_args(argv)
+    state = None
     try:
-        paths = load_params(args.params).paths
+        params = load_params(args.params)
+        paths = params.paths
         report = args.report or paths.drift_report
         reference = tables.read_table(args.reference or paths.train)
-        batch = data.validate(tables.read_table(args.batch), data.feature_schema())
-        result = check_drift(reference, batch)
+        if args.batch is not None:
+            batch = data.validate(tables.read_table(args.batch), data.feature_schema())
+            result = check_drift(reference, batch)
+        else:
+            batch, columns, state, window = log_batch(params, args)
+            result = check_drift(reference, batch, columns)
+            print(f"monitor: {len(batch)} logged rows {window}")
     except ProjectError as error:
         print(f"monitor: {error}", file=sys.stderr)
         return 2
@@ -73,8 +127,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     drifted = ", ".join(column.column for column in result.drifted) or "none"
     print(f"monitor: {result.summary} Drifted columns: {drifted}. Report: {report}")
+    if state is not None:  # the window is checked: the next check starts where it ends
+        path, until = state
+        path.write_text(json.dumps({"checked_until": until.isoformat()}) + "\n", encoding="utf-8")
     # One materially shifted feature is enough to mistrust the model's scores on the batch.
     return 1 if result.drifted else 0
+
+
+def log_batch(params, args: argparse.Namespace):
+    """The rows of the prediction log to check, the features to compare, and the state."""
+    if params.prediction_log is None:
+        raise DataError(f"{args.params} has no prediction_log section; give BATCH=<file>")
+    log = args.log or params.prediction_log.directory
+    until = parse_time(args.until) if args.until else datetime.now(timezone.utc)  # noqa: UP017
+    since = parse_time(args.since) if args.since else last_check(log)
+    # A second's margin: rows queued just before `until` may not be written yet.
+    until = min(until, datetime.now(timezone.utc) - timedelta(seconds=1))  # noqa: UP017
+    batch = read_log_window(log, since, until)
+    window = f"from {since.isoformat() if since else 'the start'} to {until.isoformat()}"
+    if batch.empty:
+        raise DataError(
+            f"no prediction log rows in {log} {window}; serve or predict first, or give BATCH="
+        )
+    hidden = set(params.prediction_log.exclude) | set(params.prediction_log.hashed)
+    columns = [name for name in FEATURE_NAMES if name not in hidden]
+    return batch, columns, (log / STATE_FILE, until), window
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import argparse
 import os
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +27,8 @@ from tqdm import tqdm
 from {{ cookiecutter.module_name }} import data, model_io, tables
 from {{ cookiecutter.module_name }}.config import PARAMS_FILE, load_params
 from {{ cookiecutter.module_name }}.errors import DataError, ProjectError, UsageError
-from {{ cookiecutter.module_name }}.schema import ID_COLUMN
+from {{ cookiecutter.module_name }}.prediction_log import PredictionLog
+from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES, ID_COLUMN
 
 
 def split_valid(
@@ -69,6 +71,23 @@ def predictions(chunk: pd.DataFrame, artifact: model_io.ModelArtifact) -> pd.Dat
     return output
 
 
+def record(
+    log: PredictionLog, run_id: str, valid: pd.DataFrame, scored: pd.DataFrame, version: str
+) -> None:
+    """Put a scored chunk in the prediction log, waiting for room rather than dropping it."""
+    unit_ids = valid[ID_COLUMN].astype("string").tolist() if ID_COLUMN in valid else None
+    log.record(
+        {name: valid[name].to_numpy() for name in FEATURE_NAMES},
+        scored["prediction"].to_numpy(),
+        scored["probability"].to_numpy(),
+        request_id=run_id,
+        model_version=version,
+        variant="champion",
+        unit_ids=unit_ids,
+        wait=True,
+    )
+
+
 def rejected_path(output: Path) -> Path:
     return output.with_name(f"{output.stem}.rejected.csv")
 
@@ -106,6 +125,7 @@ def predict_file(
     progress: bool | None = None,
     force: bool = False,
     max_columns: int = 1000,
+    log: PredictionLog | None = None,
 ) -> dict[str, int]:
     """Score every row of `source` into `output`.
 
@@ -118,6 +138,7 @@ def predict_file(
         progress: show a progress bar (None: only on a terminal).
         force: replace an existing output (never the input).
         max_columns: refuse an input with more columns, before reading its rows.
+        log: the prediction log to record every scored row in (one request_id per run).
 
     Returns:
         {"scored": rows written, "rejected": rows written aside}.
@@ -126,6 +147,7 @@ def predict_file(
     tables.check_width(source, max_columns)
     check_outputs(source, [output, rejected_path(output)] if skip_invalid else [output], force)
     counts = {"scored": 0, "rejected": 0}
+    run_id = uuid.uuid4().hex
     schema = data.feature_schema()
     chunks, total = tables.read_chunks(source, chunk_rows)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +166,10 @@ def predict_file(
                     valid, rejected = split_valid(chunk, schema, skip_invalid)
                 except DataError as error:
                     raise DataError(f"{source}: {error}") from None
-                writer.write(predictions(valid, artifact))
+                scored = predictions(valid, artifact)
+                writer.write(scored)
+                if log is not None:
+                    record(log, run_id, valid, scored, artifact.version)
                 if len(rejected):
                     tables.append_csv(rejected, partial_rejected, header=not counts["rejected"])
                 counts["scored"] += len(valid)
@@ -193,15 +218,23 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError(f"--chunk-rows is {chunk_rows}; give a positive number")
         max_columns = params.predict.max_columns if params.predict else 1000
         artifact = model_io.load(args.model or params.paths.model, **params.model_file.model_dump())
-        counts = predict_file(
-            args.input,
-            args.output,
-            artifact,
-            chunk_rows,
-            args.skip_invalid,
-            force=args.force,
-            max_columns=max_columns,
-        )
+        log = None
+        if params.prediction_log is not None and params.prediction_log.enabled:
+            log = PredictionLog(params.prediction_log).start()
+        try:
+            counts = predict_file(
+                args.input,
+                args.output,
+                artifact,
+                chunk_rows,
+                args.skip_invalid,
+                force=args.force,
+                max_columns=max_columns,
+                log=log,
+            )
+        finally:
+            if log is not None:
+                log.close()
     except ProjectError as error:
         print(f"predict: {error}", file=sys.stderr)
         return 2 if isinstance(error, UsageError) else 1
@@ -212,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     scored = f"{counts['scored']} rows scored with model {artifact.version}"
     print(f"predict: {scored} to {args.output}{rejected}")
+    if log is not None and log.dropped:
+        print(f"predict: {log.dropped} scored rows could not be logged", file=sys.stderr)
     return 0
 
 
