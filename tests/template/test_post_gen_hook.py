@@ -6,8 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import post_gen_project
 import pytest
+
+from hooks import post_gen_project
 
 
 def test_without_git_the_project_is_complete_and_the_hook_says_what_to_run(tmp_path):
