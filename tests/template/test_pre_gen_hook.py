@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import types
@@ -89,6 +90,10 @@ GOOD = {
 }
 
 
+def case_id(value) -> str:
+    return "-".join(re.findall(r"[\w.@]+", str(value)))[:50]
+
+
 def rendered_hook(answers: dict):
     from bakery import REPO_ROOT
     from cookiecutter.environment import StrictEnvironment
@@ -148,7 +153,7 @@ def test_main_prints_each_problem_as_an_error_line_and_fails(capsys):
          "batch_engine 'spark' scores batches, which deployment 'realtime' does not generate; "
          "choose deployment=batch or deployment=both, or leave batch_engine=pandas"),
     ],
-    ids=lambda v: str(v)[:40],
+    ids=case_id,
 )  # fmt: skip
 def test_each_bad_answer_has_its_exact_message(change, message):
     answers = {**GOOD, **change}
@@ -171,7 +176,7 @@ def test_each_bad_answer_has_its_exact_message(change, message):
         {"python_version": "3.10"},
         {"python_version": "3.13"},
     ],
-    ids=lambda v: str(v)[:40],
+    ids=case_id,
 )
 def test_answers_at_the_edge_of_each_rule_pass(answers):
     answers = {**GOOD, **answers}
@@ -191,7 +196,7 @@ def test_answers_at_the_edge_of_each_rule_pass(answers):
         ({"mlprod_hooks_repository": "https://host/org/my repo"}, "mlprod_hooks_repository"),
         ({"mlprod_hooks_repository": "ftp://host/org/t"}, "mlprod_hooks_repository"),
     ],
-    ids=lambda v: str(v)[:40],
+    ids=case_id,
 )
 def test_answers_just_past_each_rule_are_refused(answers, field):
     answers = {**GOOD, **answers}
