@@ -167,3 +167,15 @@ def test_the_reread_keeps_only_the_columns_asked(tmp_path):
     frame = read_table(path, ["x", "y"])
     assert list(frame.columns) == ["x", "y"]
     assert frame["x"].iloc[-1] == "text" and frame["y"].iloc[-1] == 3
+
+
+def test_a_malformed_row_past_the_first_block_is_named_with_the_file(tmp_path):
+    # The header check reads only the first block; the row is found while reading on.
+    path = tmp_path / "late-ragged.csv"
+    path.write_text("a,b\n" + "1,2\n" * 400_000 + "3,4,5\n")
+    assert column_names(path) == ["a", "b"]
+    for read in (lambda: list(iter_batches(path, ["a", "b"])), lambda: read_table(path)):
+        with pytest.raises(InvalidData) as error:
+            read()
+        assert str(error.value).startswith(f"{path} could not be read (")
+        assert str(error.value).endswith("); check its format")
