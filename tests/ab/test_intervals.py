@@ -1,6 +1,7 @@
 """Each interval agrees with the p-value beside it, and is what its method says it is."""
 
 import math
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -9,7 +10,9 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 from scipy.special import stdtrit
 from scipy.stats import norm
+from statsmodels.stats.proportion import proportions_ztest, score_test_proportions_2indep
 
+from mlprod.ab.intervals import _score_z_diff, _score_z_ratio, fieller_interval
 from mlprod.ab.stats import compare_means, compare_proportions
 
 ALPHAS = st.sampled_from([0.01, 0.05, 0.1, 0.2])
@@ -132,3 +135,42 @@ def test_control_mean_near_zero_gives_no_relative_interval():
     result = compare_means(100, 0.01, 1.0, 100, 0.5, 1.0)
     assert result.p_value < 0.05
     assert math.isnan(result.ci_rel_low) and math.isnan(result.ci_rel_high)
+
+
+# The building blocks, against independent answers.
+
+
+@pytest.mark.parametrize("ratio", [0.5, 1.0, 2.0, 3.0])
+def test_ratio_score_statistic_is_statsmodels(ratio):
+    # Treatment 45 of 380 against control 30 of 400; at ratio 1 it is the pooled z-test.
+    expected = score_test_proportions_2indep(
+        45, 380, 30, 400, value=ratio, compare="ratio", correction=False
+    ).statistic
+    assert _score_z_ratio(30, 400, 45, 380, ratio) == pytest.approx(expected, rel=1e-12)
+
+
+def test_difference_score_statistic_at_no_difference_is_the_pooled_z():
+    (z, _p) = proportions_ztest([45, 30], [380, 400])
+    assert _score_z_diff(30, 400, 45, 380, 0.0) == pytest.approx(z, rel=1e-12)
+    assert _score_z_diff(30, 400, 45, 380, 1e-9) == pytest.approx(z, rel=1e-6)
+
+
+def test_fieller_roots_are_exact_when_the_control_is_barely_bounded():
+    # a = mean_c^2 - crit^2 var_c is 2^-28 here: the textbook formula loses 8 digits of the
+    # lower root to cancellation; 60-digit arithmetic gives the reference.
+    args = (1.0, 0.25 - 2**-30, 1.0, 0.1, 2.0)
+    with localcontext() as context:
+        context.prec = 60
+        mean_c, var_c, mean_t, var_t, crit = (Decimal(value) for value in args)
+        a, b = mean_c**2 - crit**2 * var_c, -2 * mean_t * mean_c
+        c = mean_t**2 - crit**2 * var_t
+        root = (b * b - 4 * a * c).sqrt()
+        expected = (float((-b - root) / (2 * a)), float((-b + root) / (2 * a)))
+    assert fieller_interval(*args) == pytest.approx(expected, rel=1e-14)
+
+
+def test_fieller_without_a_bounded_interval_or_spread():
+    # The control mean exactly at the edge of being told from 0: no interval.
+    assert all(math.isnan(end) for end in fieller_interval(2.0, 1.0, 3.0, 0.5, 2.0))
+    # A treatment constant at 0: the ratio is 0, exactly.
+    assert fieller_interval(2.0, 0.01, 0.0, 0.0, 1.96) == (0.0, 0.0)
