@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
-from scipy.special import stdtrit
+from scipy.special import stdtrit, xlog1py, xlogy
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportions_ztest, score_test_proportions_2indep
 
@@ -174,3 +174,51 @@ def test_fieller_without_a_bounded_interval_or_spread():
     assert all(math.isnan(end) for end in fieller_interval(2.0, 1.0, 3.0, 0.5, 2.0))
     # A treatment constant at 0: the ratio is 0, exactly.
     assert fieller_interval(2.0, 0.01, 0.0, 0.0, 1.96) == (0.0, 0.0)
+
+
+def restricted_score_z_diff(x_c, n_c, x_t, n_t, diff):
+    """The score statistic for p_t - p_c = diff, its restricted estimate found numerically
+    over the feasible range and its ends (xlogy: an arm without conversions or without
+    failures contributes no log term)."""
+
+    def minus_log_likelihood(p_c):
+        p_t = p_c + diff
+        return -(
+            xlogy(x_c, p_c) + xlog1py(n_c - x_c, -p_c) + xlogy(x_t, p_t) + xlog1py(n_t - x_t, -p_t)
+        )
+
+    low, high = max(0.0, -diff), min(1.0, 1.0 - diff)
+    found = minimize_scalar(
+        minus_log_likelihood, bounds=(low, high), method="bounded", options={"xatol": 1e-14}
+    ).x
+    p_c = min((found, low, high), key=lambda p: np.nan_to_num(minus_log_likelihood(p), nan=np.inf))
+    p_t = p_c + diff
+    variance = p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c
+    return (x_t / n_t - x_c / n_c - diff) / math.sqrt(variance)
+
+
+# Arms with no conversion or with nothing but conversions: the restricted estimate sits on
+# the edge of its range, where the likelihood's special cases decide.
+EDGE_DATA = [(0, 50, 6, 60), (50, 50, 40, 60), (10, 50, 0, 60), (10, 50, 60, 60)]
+
+
+@pytest.mark.parametrize("data", EDGE_DATA)
+@pytest.mark.parametrize("diff", [-0.3, -0.1, 0.1, 0.3])
+def test_difference_score_statistic_on_the_edges(data, diff):
+    expected = restricted_score_z_diff(*data, diff)
+    assert _score_z_diff(*data, diff) == pytest.approx(expected, rel=1e-7, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("data", "ratio"),
+    [(data, ratio) for data in EDGE_DATA for ratio in (0.5, 1.5, 3.0)]
+    + [((50, 50, 40, 60), 0.3), ((50, 50, 60, 60), 0.5), ((50, 50, 60, 60), 1.5)]
+    # A discriminant below 1: the roots of the quadratic are close together.
+    + [((1, 1, 0, 1), 0.6), ((1, 2, 1, 3), 0.55)],
+)
+def test_ratio_score_statistic_on_the_edges(data, ratio):
+    x_c, n_c, x_t, n_t = data
+    expected = score_test_proportions_2indep(
+        x_t, n_t, x_c, n_c, value=ratio, compare="ratio", correction=False
+    ).statistic
+    assert _score_z_ratio(*data, ratio) == pytest.approx(expected, rel=1e-9)
