@@ -199,7 +199,7 @@ def restricted_score_z_diff(x_c, n_c, x_t, n_t, diff):
 
 # Arms with no conversion or with nothing but conversions: the restricted estimate sits on
 # the edge of its range, where the likelihood's special cases decide.
-EDGE_DATA = [(0, 50, 6, 60), (50, 50, 40, 60), (10, 50, 0, 60), (10, 50, 60, 60)]
+EDGE_DATA = [(0, 50, 6, 60), (50, 50, 40, 60), (10, 50, 0, 60), (10, 50, 60, 60), (50, 50, 60, 60)]
 
 
 @pytest.mark.parametrize("data", EDGE_DATA)
@@ -222,3 +222,14 @@ def test_ratio_score_statistic_on_the_edges(data, ratio):
         x_t, n_t, x_c, n_c, value=ratio, compare="ratio", correction=False
     ).statistic
     assert _score_z_ratio(*data, ratio) == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_single_treatment_conversion_bounds_the_ratio_away_from_zero():
+    # Only a treatment without conversions has a ratio interval reaching 0 (relative -1).
+    result = compare_proportions(30, 1000, 1, 1000)
+    assert result.ci_rel_low > -1
+    ratio = result.ci_rel_low + 1
+    statistic = score_test_proportions_2indep(
+        1, 1000, 30, 1000, value=ratio, compare="ratio", correction=False
+    ).statistic
+    assert statistic == pytest.approx(norm.ppf(0.975), rel=1e-6)
