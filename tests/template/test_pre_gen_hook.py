@@ -212,3 +212,9 @@ def test_a_module_name_derived_from_a_bad_slug_is_reported_once_as_the_slug():
     answers = {**GOOD, "project_slug": "Bad", "module_name": "class"}
     found = list(rendered_hook(answers).problems(answers))
     assert [message.split()[0] for message in found] == ["project_slug", "module_name"]
+
+
+def test_answers_from_before_the_hooks_repository_option_pass():
+    # Answers replayed from a project made before the option existed lack the key.
+    answers = {key: value for key, value in GOOD.items() if key != "mlprod_hooks_repository"}
+    assert list(rendered_hook(GOOD).problems(answers)) == []
