@@ -21,7 +21,7 @@ def test_without_git_the_project_is_complete_and_the_hook_says_what_to_run(tmp_p
     assert result.returncode == 0, result.stderr
     project = tmp_path / "my-ml-project"
     assert (project / "Makefile").is_file()
-    assert sorted(p.name for p in project.iterdir()) == [".github", "README.md", "src", "tests"]
+    assert not (project / ".git").exists()
     assert "warning: git was not found" in result.stdout
     assert "git init -b main && git add -A && git commit" in result.stdout
 
