@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -12,6 +13,14 @@ import pytest
 from bakery import REPO_ROOT, bake_project, generated_project_env, run, template_context
 
 from mlprod.cli import main
+
+
+def pytest_configure(config):
+    # Under mutation testing ([tool.mutmut] in pyproject.toml) the hooks are mutated copies,
+    # which cookiecutter runs in a subprocess inheriting MUTANT_UNDER_TEST. mutmut tracks the
+    # mutant of this process in its own variable too, so dropping the inherited copy lets
+    # those subprocesses run the hooks as written instead of failing to record statistics.
+    os.environ.pop("MUTANT_UNDER_TEST", None)
 
 
 @pytest.fixture

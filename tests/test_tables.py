@@ -151,3 +151,31 @@ def test_read_table_keeps_an_all_blank_column(tmp_path):
     frame = read_table(path)
     assert frame["a"].tolist() == [1.0, 2.0]
     assert frame["b"].isna().all() and len(frame) == 2
+
+
+def test_read_table_of_a_header_only_csv_is_empty_with_its_columns(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text("a,b\n")
+    frame = read_table(path)
+    assert list(frame.columns) == ["a", "b"] and len(frame) == 0
+
+
+def test_the_reread_keeps_only_the_columns_asked(tmp_path):
+    path = tmp_path / "late.csv"
+    rows = 800_000
+    path.write_text("x,y,z\n" + "1.5,2,0\n" * rows + "text,3,0\n")
+    frame = read_table(path, ["x", "y"])
+    assert list(frame.columns) == ["x", "y"]
+    assert frame["x"].iloc[-1] == "text" and frame["y"].iloc[-1] == 3
+
+
+def test_a_malformed_row_past_the_first_block_is_named_with_the_file(tmp_path):
+    # The header check reads only the first block; the row is found while reading on.
+    path = tmp_path / "late-ragged.csv"
+    path.write_text("a,b\n" + "1,2\n" * 400_000 + "3,4,5\n")
+    assert column_names(path) == ["a", "b"]
+    for read in (lambda: list(iter_batches(path, ["a", "b"])), lambda: read_table(path)):
+        with pytest.raises(InvalidData) as error:
+            read()
+        assert str(error.value).startswith(f"{path} could not be read (")
+        assert str(error.value).endswith("); check its format")

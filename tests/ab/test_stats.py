@@ -101,3 +101,71 @@ def test_fieller_interval_uses_both_arms_variances():
 def test_no_conversions_anywhere_gives_no_p_value():
     result = compare_proportions(0, 100, 0, 100)
     assert np.isnan(result.p_value) and result.lift_abs == 0
+
+
+def test_one_and_two_sample_z_match_statsmodels_with_a_null_value():
+    z, p = proportions_ztest([5], [83], 0.05)
+    assert proportion_ztest([5], [83], 0.05) == pytest.approx((z[0], p[0]), rel=1e-12)
+    z, p = proportions_ztest([5, 12], [83, 99], value=0.01)
+    assert proportion_ztest([5, 12], [83, 99], value=0.01) == pytest.approx((z, p), rel=1e-12)
+
+
+def test_z_test_refuses_a_missing_null_value_and_three_samples():
+    with pytest.raises(ValueError, match="^a one-sample test needs the null value$"):
+        proportion_ztest([5], [83])
+    with pytest.raises(ValueError, match="^give one or two samples$"):
+        proportion_ztest([1, 2, 3], [10, 10, 10])
+
+
+def test_z_test_without_variance_is_certain_or_undefined():
+    # No spread: a difference is certain (z infinite, p 0); no difference is undefined.
+    assert proportion_ztest([0], [50], 0.1) == (-np.inf, 0.0)
+    assert proportion_ztest([50], [50], 0.9) == (np.inf, 0.0)
+    z, p = proportion_ztest([50, 20], [50, 20])
+    assert np.isnan(z) and np.isnan(p)
+
+
+def test_everyone_converting_in_both_arms_has_no_p_value_and_no_interval():
+    result = compare_proportions(100, 100, 100, 100)
+    assert np.isnan(result.statistic) and np.isnan(result.p_value)
+    assert result.lift_abs == 0 and result.lift_rel == 0
+    assert all(
+        np.isnan(v) for v in (result.ci_low, result.ci_high, result.ci_rel_low, result.ci_rel_high)
+    )
+
+
+def test_no_conversion_in_control_has_no_relative_lift():
+    result = compare_proportions(0, 100, 10, 100)
+    assert result.lift_abs == pytest.approx(0.1) and np.isnan(result.lift_rel)
+
+
+@pytest.mark.parametrize(
+    ("mean_c", "mean_t", "expected"),
+    [
+        # Constant arms: the difference is known exactly, so is the ratio when control is not 0.
+        (2.0, 3.0, (np.inf, 0.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5)),
+        (2.0, 1.0, (-np.inf, 0.0, -1.0, -1.0, -1.0, -0.5, -0.5, -0.5)),
+        (0.0, -3.0, (-np.inf, 0.0, -3.0, -3.0, -3.0, np.nan, np.nan, np.nan)),
+        (2.0, 2.0, (np.nan, np.nan, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)),
+    ],
+)
+def test_constant_arms_give_an_exact_answer(mean_c, mean_t, expected):
+    result = compare_means(10, mean_c, 0.0, 10, mean_t, 0.0)
+    assert tuple(result.__dict__.values()) == pytest.approx(expected, nan_ok=True)
+
+
+def test_alpha_sets_the_interval_level():
+    rng = np.random.default_rng(3)
+    c, t = rng.normal(10, 2, 40), rng.normal(11, 3, 60)
+    args = (len(c), c.mean(), c.var(ddof=1), len(t), t.mean(), t.var(ddof=1))
+    expected = CompareMeans(DescrStatsW(t), DescrStatsW(c)).tconfint_diff(
+        alpha=0.1, usevar="unequal"
+    )
+    result = compare_means(*args, alpha=0.1)
+    assert (result.ci_low, result.ci_high) == pytest.approx(expected, rel=1e-9)
+    assert compare_means(*args).ci_high > result.ci_high
+    low, high = confint_proportions_2indep(
+        1100, 10_000, 1000, 10_000, compare="ratio", method="score", correction=False, alpha=0.1
+    )
+    result = compare_proportions(1000, 10_000, 1100, 10_000, alpha=0.1)
+    assert (result.ci_rel_low, result.ci_rel_high) == pytest.approx((low - 1, high - 1), rel=1e-9)

@@ -36,3 +36,18 @@ def test_large_samples_match_scipy_asymptotic(shift, rounding):
     statistic, p_value = ks_sorted(np.sort(x), np.sort(y))
     assert statistic == pytest.approx(expected.statistic, rel=1e-12)
     assert p_value == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize("n1", [10_000, 10_001])
+def test_exact_up_to_ten_thousand_then_asymptotic_as_scipy(n1):
+    # scipy's automatic method is exact while the larger sample has at most 10,000 values.
+    rng = np.random.default_rng(11)
+    x, y = np.sort(rng.normal(0, 1, n1)), np.sort(rng.normal(0.3, 1, 40))
+    method = "exact" if n1 == 10_000 else "asymp"
+    expected = ks_2samp(x, y, method=method)
+    assert expected.pvalue != pytest.approx(
+        ks_2samp(x, y, method="asymp" if n1 == 10_000 else "exact").pvalue, rel=1e-6
+    )
+    statistic, p_value = ks_sorted(x, y)
+    assert statistic == pytest.approx(expected.statistic, rel=1e-12)
+    assert p_value == pytest.approx(expected.pvalue, rel=1e-9)
