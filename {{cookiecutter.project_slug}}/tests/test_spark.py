@@ -32,10 +32,21 @@ def spark():
 
 
 @pytest.fixture(scope="module")
-def model_bytes(artifact, tmp_path_factory) -> bytes:
+def model_file(artifact, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("model") / "model.skops"
     model_io.save(artifact, path)
-    return path.read_bytes()
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_bytes(model_file) -> bytes:
+    return model_file.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def saved(model_file) -> model_io.ModelArtifact:
+    """The model as both engines load it: its version is the hash of the file."""
+    return model_io.load(model_file)
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +98,14 @@ def assert_same(pandas_result, spark_result):
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_spark_writes_the_pandas_predictions_and_rejections(
-    spark, model_bytes, artifact, rows_with_bad_ones, tmp_path, suffix
+    spark, model_bytes, saved, rows_with_bad_ones, tmp_path, suffix
 ):
     source = tmp_path / f"in{suffix}"
     if suffix == ".csv":
         rows_with_bad_ones.to_csv(source, index=False)
     else:
         rows_with_bad_ones.astype({"send_hour": "float64"}).to_parquet(source, index=False)
-    pandas_result = pandas_scores(source, tmp_path, artifact)
+    pandas_result = pandas_scores(source, tmp_path, saved)
     assert pandas_result[0] == {"scored": 19_997, "rejected": 3}
     rejected = pandas_result[2].set_index("customer_id")["error"]
     assert "weekday: fails isin" in rejected[rows_with_bad_ones.loc[15000, "customer_id"]]
@@ -117,7 +128,7 @@ def test_a_bad_row_stops_the_run_naming_it_and_writes_nothing(
 
 
 def test_a_partitioned_parquet_folder_with_an_empty_part_is_scored_whole(
-    spark, model_bytes, artifact, tmp_path
+    spark, model_bytes, saved, tmp_path
 ):
     rows = make_sample(3000, seed=9).drop(columns=[schema.TARGET])
     folder = tmp_path / "batch"
@@ -127,7 +138,7 @@ def test_a_partitioned_parquet_folder_with_an_empty_part_is_scored_whole(
     pq.write_table(part_schema.empty_table(), folder / "channel=newsletter" / "empty.parquet")
     whole = tmp_path / "whole.parquet"
     rows.to_parquet(whole, index=False)
-    pandas_counts = predict.predict_file(whole, tmp_path / "p.parquet", artifact, 1000)
+    pandas_counts = predict.predict_file(whole, tmp_path / "p.parquet", saved, 1000)
     counts = spark_predict.predict_on_spark(
         spark, str(folder), str(tmp_path / "s.parquet"), model_bytes
     )
