@@ -42,7 +42,7 @@ def project(tmp_path_factory, wheel_dir, pre_commit_home):
 def test_the_projects_spark_tests_pass_on_real_spark(project):
     project, env = project
     result = run(".venv/bin/pytest", "-q", "tests/test_spark.py", cwd=project, env=env)
-    assert "8 passed" in result.stdout
+    assert "9 passed" in result.stdout
 
 
 def test_make_predict_engine_spark_matches_engine_pandas(project):
