@@ -190,7 +190,8 @@ def test_set_batch_engine_spark_moves_a_pandas_project_over(template, tmp_path):
     assert dry["pandas"][-1] == (
         '.venv/bin/python -m my_ml_project.predict "in.parquet" "out.parquet" --skip-invalid'
     )
-    assert "-e '.[spark]'" in run("make", "-n", "install", cwd=project).stdout
+    install = run("make", "-n", "install", cwd=project).stdout
+    assert "uv sync --python 3.11 --extra spark\n" in install
     unknown = subprocess.run(["make", "predict", "ENGINE=dask", "INPUT=a", "OUTPUT=b"],
                              cwd=project, capture_output=True, text=True)  # fmt: skip
     assert unknown.returncode == 2
