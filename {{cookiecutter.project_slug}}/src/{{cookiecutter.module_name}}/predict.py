@@ -92,6 +92,18 @@ def rejected_path(output: Path) -> Path:
     return output.with_name(f"{output.stem}.rejected.csv")
 
 
+def summary(counts: dict[str, int], version: str, output, engine: str = "") -> str:
+    """The run's last line, for both engines: rows scored, by which model, where to, and
+    where the rejected rows went."""
+    rejected = (
+        f", {counts['rejected']} rejected to {rejected_path(Path(output))}"
+        if counts["rejected"]
+        else ""
+    )
+    scored = f"{counts['scored']} rows scored with model {version}{engine}"
+    return f"predict: {scored} to {output}{rejected}"
+
+
 def check_outputs(source: Path, outputs: list[Path], force: bool) -> None:
     """Refuse to write over INPUT (whatever the path's spelling: a link, ../), over a folder,
     or over an existing file without force."""
@@ -238,13 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProjectError as error:
         print(f"predict: {error}", file=sys.stderr)
         return 2 if isinstance(error, UsageError) else 1
-    rejected = (
-        f", {counts['rejected']} rejected to {rejected_path(args.output)}"
-        if counts["rejected"]
-        else ""
-    )
-    scored = f"{counts['scored']} rows scored with model {artifact.version}"
-    print(f"predict: {scored} to {args.output}{rejected}")
+    print(summary(counts, artifact.version, args.output))
     if log is not None and log.dropped:
         print(f"predict: {log.dropped} scored rows could not be logged", file=sys.stderr)
     return 0

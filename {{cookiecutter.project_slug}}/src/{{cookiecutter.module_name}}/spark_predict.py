@@ -352,13 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProjectError as error:
         print(f"predict: {error}", file=sys.stderr)
         return 2 if isinstance(error, UsageError) else 1
-    rejected = (
-        f", {counts['rejected']} rejected to {rejected_path(args.output)}"
-        if counts["rejected"]
-        else ""
-    )
-    print(f"predict: {counts['scored']} rows scored with model {version} on Spark "
-          f"({master}) to {args.output}{rejected}")  # fmt: skip
+    print(predict.summary(counts, version, args.output, f" on Spark ({master})"))
     return 0
 
 
