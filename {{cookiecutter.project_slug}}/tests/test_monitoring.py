@@ -94,7 +94,7 @@ def test_without_a_batch_the_log_since_the_last_check_is_checked(tmp_path, refer
     log = tmp_path / "log"
     log_rows(log, make_sample(1500, seed=99))
     log_rows(log, make_sample(700, seed=98), served=False)  # shadow scores: not inputs
-    time.sleep(1.1)  # rows of the last second are not yet taken: they may still be queued
+    time.sleep(2.1)  # rows of the last 2 s are not yet taken: they may still be queued
     report = tmp_path / "reports" / "drift.html"
     common = ["--log", str(log), "--reference", str(reference), "--report", str(report)]
     assert monitoring.main(common) == 0
@@ -107,7 +107,7 @@ def test_without_a_batch_the_log_since_the_last_check_is_checked(tmp_path, refer
     shifted = make_sample(1500, seed=97)
     shifted["channel"] = "promotion"
     log_rows(log, shifted)
-    time.sleep(1.1)
+    time.sleep(2.1)
     assert monitoring.main(common) == 1
     out = capsys.readouterr().out
     assert "monitor: 1500 logged rows from 20" in out and "channel" in out
@@ -121,4 +121,50 @@ def test_a_bad_since_is_one_line(tmp_path, reference, capsys):
     assert monitoring.main([*common, "--since", "yesterday"]) == 2
     assert capsys.readouterr().err == (
         "monitor: 'yesterday' is not an ISO time; write e.g. 2025-01-31T08:00\n"
+    )
+
+
+def test_rows_a_running_writer_holds_open_wait_for_the_next_check(tmp_path, reference, capsys):
+    import time
+
+    from {{ cookiecutter.module_name }}.prediction_log import file_name
+
+    log = tmp_path / "log"
+    log_rows(log, make_sample(1500, seed=99))
+    time.sleep(2.1)
+    # A running process began a file 5 s ago: its rows, and any later, are not readable yet.
+    live = log / f".{file_name(time.time() - 5)}.tmp"
+    live.write_bytes(b"PAR1")
+    report = tmp_path / "reports" / "drift.html"
+    common = ["--log", str(log), "--reference", str(reference), "--report", str(report)]
+    assert monitoring.main(common) == 2
+    assert "no prediction log rows in" in capsys.readouterr().err
+    assert not (log / ".monitor-state.json").exists()  # nothing checked: the window stays
+
+    # Once it is closed the next check takes the rows the first one left.
+    live.unlink()
+    assert monitoring.main(common) == 0
+    assert "monitor: 1500 logged rows from the start to " in capsys.readouterr().out
+
+
+def test_a_file_a_killed_process_left_open_is_named_and_holds_nothing_back(
+    tmp_path, reference, capsys
+):
+    import time
+
+    from {{ cookiecutter.module_name }}.prediction_log import file_name
+
+    log = tmp_path / "log"
+    log_rows(log, make_sample(1500, seed=99))
+    time.sleep(2.1)
+    abandoned = log / f".{file_name(time.time() - 3600)}.tmp"  # roll_seconds is 60
+    abandoned.write_bytes(b"PAR1")
+    report = tmp_path / "reports" / "drift.html"
+    assert monitoring.main(["--log", str(log), "--reference", str(reference),
+                            "--report", str(report)]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    assert "monitor: 1500 logged rows" in captured.out
+    assert captured.err == (
+        "monitor: 1 log file(s) were left open by a stopped process, their rows lost "
+        f"(e.g. {abandoned}); delete them\n"
     )

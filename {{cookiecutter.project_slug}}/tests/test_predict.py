@@ -253,3 +253,23 @@ def test_make_predict_logs_the_run(model_file, new_rows, tmp_path, log_folder):
     logged = pd.read_parquet(log_folder)
     assert len(logged) == len(new_rows)
     assert logged["customer_id"].tolist() == new_rows["customer_id"].astype(str).tolist()
+
+
+def test_a_batch_run_queues_one_chunk_for_the_log_at_most(
+    model_file, new_rows, tmp_path, monkeypatch
+):
+    """A batch run waits for the writer, so a queue deeper than one chunk only holds memory."""
+    queues = []
+
+    class Recording(PredictionLog):
+        def __init__(self, params, **kwargs):
+            queues.append(params.queue_rows)
+            super().__init__(params, **kwargs)
+
+    monkeypatch.setattr(predict, "PredictionLog", Recording)
+    new_rows.to_csv(tmp_path / "in.csv", index=False)
+    for chunk_rows in ("60", "1000000"):
+        out = tmp_path / f"out-{chunk_rows}.csv"
+        assert main([str(tmp_path / "in.csv"), str(out), "--model", str(model_file),
+                     "--chunk-rows", chunk_rows]) == 0  # fmt: skip
+    assert queues == [60, 100_000]  # the chunk, or params' queue_rows when that is smaller

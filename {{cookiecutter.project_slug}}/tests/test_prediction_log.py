@@ -162,3 +162,49 @@ def test_the_files_are_plain_parquet(tmp_path, rows):
     log.close()
     (path,) = tmp_path.glob("*.parquet")
     assert pq.ParquetFile(path).metadata.num_rows == 7
+
+
+def test_a_batch_arrow_cannot_store_is_dropped_and_the_next_one_written(tmp_path, rows):
+    warnings = []
+    log = PredictionLog(settings(tmp_path), warn=warnings.append).start()
+    broken = columns(rows.head(2)) | {"tenure_months": ["twelve", "ten"]}
+    assert log.record(broken, [1, 0], [0.7, 0.2], request_id="bad", model_version="abc",
+                      variant="champion", wait=True)  # fmt: skip
+    time.sleep(1.5)  # the writer's round: the bad batch is written alone
+    assert record(log, rows.head(3), "good", wait=True)
+    log.close()
+    assert log.dropped == 2 and log.written == 3
+    assert read_log(tmp_path)["request_id"].tolist() == ["good"] * 3
+    assert len(warnings) == 1
+    assert warnings[0].startswith("prediction log: cannot log a scored batch (Arrow")
+
+
+def test_a_stopped_writer_makes_record_drop_rather_than_wait(tmp_path, rows, monkeypatch):
+    log = PredictionLog(settings(tmp_path, queue_rows=5))
+
+    def crash() -> None:
+        raise RuntimeError("writer stopped")
+
+    monkeypatch.setattr(log, "_drain", crash)
+    monkeypatch.setattr("threading.excepthook", lambda args: None)  # expected: not a test error
+    log.start()
+    log._thread.join(5)
+    started = time.perf_counter()
+    assert not record(log, rows.head(4), wait=True)
+    assert not record(log, rows.head(4), wait=True)
+    assert time.perf_counter() - started < 1.0
+    assert log.dropped == 8
+
+
+def test_the_settled_time_stops_before_files_running_writers_hold_open(tmp_path):
+    from {{ cookiecutter.module_name }}.prediction_log import settled_until
+
+    now = 1_700_000_000.0
+    live = tmp_path / f".{file_name(now - 30)}.tmp"
+    dead = tmp_path / f".{file_name(now - 500)}.tmp"
+    for path in (live, dead, tmp_path / ".notes.parquet.tmp"):
+        path.write_bytes(b"")
+    assert settled_until(tmp_path, roll_seconds=60, now=now) == (now - 32, [dead])
+    live.unlink()
+    assert settled_until(tmp_path, roll_seconds=60, now=now) == (now - 2, [dead])
+    assert settled_until(tmp_path, roll_seconds=300, now=now) == (now - 502, [])

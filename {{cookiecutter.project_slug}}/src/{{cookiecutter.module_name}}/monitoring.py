@@ -7,7 +7,9 @@ investigate the source and consider retraining (see docs/phases/06-evaluation.md
 
 `make monitor` without BATCH takes the rows the prediction log holds for a window of time
 instead: by default those since the end of the last check, which a small state file in the
-log folder (`.monitor-state.json`) remembers. Shadow scores are left out (each input once),
+log folder (`.monitor-state.json`) remembers. The window ends before the rows that are not
+readable yet (still queued, or in a file a running process has open), so the next check
+takes them. Shadow scores are left out (each input once),
 and so are features the log excludes or hashes.
 """
 
@@ -16,7 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +30,7 @@ from mlprod.errors import UsageError
 from {{ cookiecutter.module_name }} import data, tables
 from {{ cookiecutter.module_name }}.config import PARAMS_FILE, load_params
 from {{ cookiecutter.module_name }}.errors import DataError, ProjectError
+from {{ cookiecutter.module_name }}.prediction_log import settled_until
 from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES
 
 STATE_FILE = ".monitor-state.json"
@@ -141,8 +145,17 @@ def log_batch(params, args: argparse.Namespace):
     log = args.log or params.prediction_log.directory
     until = parse_time(args.until) if args.until else datetime.now(timezone.utc)  # noqa: UP017
     since = parse_time(args.since) if args.since else last_check(log)
-    # A second's margin: rows queued just before `until` may not be written yet.
-    until = min(until, datetime.now(timezone.utc) - timedelta(seconds=1))  # noqa: UP017
+    # Rows still queued, or in a file a running process has open, are not readable yet: the
+    # window ends before them, so that the next check, which starts where this one ends,
+    # takes them.
+    settled, abandoned = settled_until(log, params.prediction_log.roll_seconds, time.time())
+    until = min(until, datetime.fromtimestamp(settled, timezone.utc))  # noqa: UP017
+    if abandoned:
+        print(
+            f"monitor: {len(abandoned)} log file(s) were left open by a stopped process, "
+            f"their rows lost (e.g. {abandoned[0]}); delete them",
+            file=sys.stderr,
+        )
     batch = read_log_window(log, since, until)
     window = f"from {since.isoformat() if since else 'the start'} to {until.isoformat()}"
     if batch.empty:

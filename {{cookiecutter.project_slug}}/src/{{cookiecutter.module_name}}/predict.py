@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pandera
+import pyarrow as pa
 from tqdm import tqdm
 
 from {{ cookiecutter.module_name }} import data, model_io, tables
@@ -74,10 +75,11 @@ def predictions(chunk: pd.DataFrame, artifact: model_io.ModelArtifact) -> pd.Dat
 def record(
     log: PredictionLog, run_id: str, valid: pd.DataFrame, scored: pd.DataFrame, version: str
 ) -> None:
-    """Put a scored chunk in the prediction log, waiting for room rather than dropping it."""
-    unit_ids = valid[ID_COLUMN].astype("string").tolist() if ID_COLUMN in valid else None
+    """Put a scored chunk in the prediction log, waiting for room rather than dropping it.
+    The columns go over as Arrow arrays: no copy of the chunk's text to Python objects."""
+    unit_ids = pa.array(valid[ID_COLUMN], pa.large_string()) if ID_COLUMN in valid else None
     log.record(
-        {name: valid[name].to_numpy() for name in FEATURE_NAMES},
+        {name: pa.array(valid[name]) for name in FEATURE_NAMES},
         scored["prediction"].to_numpy(),
         scored["probability"].to_numpy(),
         request_id=run_id,
@@ -232,7 +234,11 @@ def main(argv: list[str] | None = None) -> int:
         artifact = model_io.load(args.model or params.paths.model, **params.model_file.model_dump())
         log = None
         if params.prediction_log is not None and params.prediction_log.enabled:
-            log = PredictionLog(params.prediction_log).start()
+            # One chunk queued while the next is scored: a deeper queue only holds memory,
+            # since a batch run waits for the writer rather than drop rows.
+            queue_rows = min(params.prediction_log.queue_rows, chunk_rows)
+            settings = params.prediction_log.model_copy(update={"queue_rows": queue_rows})
+            log = PredictionLog(settings).start()
         try:
             counts = predict_file(
                 args.input,
