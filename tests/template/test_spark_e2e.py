@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 
 import pandas as pd
 import pytest
@@ -42,7 +43,7 @@ def project(tmp_path_factory, wheel_dir, pre_commit_home):
 def test_the_projects_spark_tests_pass_on_real_spark(project):
     project, env = project
     result = run(".venv/bin/pytest", "-q", "tests/test_spark.py", cwd=project, env=env)
-    assert "9 passed" in result.stdout
+    assert "11 passed" in result.stdout
 
 
 def test_make_predict_engine_spark_matches_engine_pandas(project):
@@ -66,6 +67,13 @@ def test_make_predict_engine_spark_matches_engine_pandas(project):
     rejected = pd.concat([pd.read_csv(part, dtype=str) for part in parts])
     assert rejected["customer_id"].tolist() == [raw.at[7, "customer_id"]]
     assert rejected["error"].str.startswith("weekday: fails isin").all()
+
+    # Both engines logged their runs; the Spark monitor reads the log's new rows.
+    logged = pd.read_parquet(project / "logs/predictions")
+    assert sorted(logged.groupby("request_id").size().tolist()) == [1999, 1999]
+    time.sleep(2.1)  # rows of the last 2 s wait for the next check
+    result = run("make", "monitor", "ENGINE=spark", cwd=project, env=env)
+    assert "monitor: 3998 logged rows from the start to " in result.stdout
 
 
 def test_spark_submit_runs_the_scorer_on_the_master_it_is_given(project):

@@ -150,6 +150,7 @@ def test_rows_a_running_writer_holds_open_wait_for_the_next_check(tmp_path, refe
 def test_a_file_a_killed_process_left_open_is_named_and_holds_nothing_back(
     tmp_path, reference, capsys
 ):
+    import os
     import time
 
     from {{ cookiecutter.module_name }}.prediction_log import file_name
@@ -159,6 +160,7 @@ def test_a_file_a_killed_process_left_open_is_named_and_holds_nothing_back(
     time.sleep(2.1)
     abandoned = log / f".{file_name(time.time() - 3600)}.tmp"  # roll_seconds is 60
     abandoned.write_bytes(b"PAR1")
+    os.utime(abandoned, (time.time() - 3500, time.time() - 3500))  # its last write
     report = tmp_path / "reports" / "drift.html"
     assert monitoring.main(["--log", str(log), "--reference", str(reference),
                             "--report", str(report)]) == 0  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pandas as pd
@@ -9,7 +10,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from {{ cookiecutter.module_name }}.config import PredictionLogParams
-from {{ cookiecutter.module_name }}.prediction_log import PredictionLog, file_name, hash_value
+from {{ cookiecutter.module_name }}.prediction_log import (
+    PredictionLog,
+    file_name,
+    hash_value,
+    settled_until,
+)
 from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES, ID_COLUMN
 
 
@@ -197,14 +203,21 @@ def test_a_stopped_writer_makes_record_drop_rather_than_wait(tmp_path, rows, mon
 
 
 def test_the_settled_time_stops_before_files_running_writers_hold_open(tmp_path):
-    from {{ cookiecutter.module_name }}.prediction_log import settled_until
-
     now = 1_700_000_000.0
     live = tmp_path / f".{file_name(now - 30)}.tmp"
     dead = tmp_path / f".{file_name(now - 500)}.tmp"
-    for path in (live, dead, tmp_path / ".notes.parquet.tmp"):
+    slow = tmp_path / f".{file_name(now - 900)}.tmp"  # a Spark run's folder, still written to
+    (slow / "_temporary").mkdir(parents=True)
+    for path in (live, dead, tmp_path / ".notes.parquet.tmp", slow / "_temporary" / "part-0"):
         path.write_bytes(b"")
-    assert settled_until(tmp_path, roll_seconds=60, now=now) == (now - 32, [dead])
+    for path, written in ((live, now - 1), (dead, now - 499), (slow, now - 900)):
+        os.utime(path, (written, written))
+    os.utime(slow / "_temporary" / "part-0", (now - 3, now - 3))
+    os.utime(slow / "_temporary", (now - 900, now - 900))
+    assert settled_until(tmp_path, roll_seconds=60, now=now) == (now - 902, [dead])
+    slow.joinpath("_temporary", "part-0").unlink()
+    os.utime(slow / "_temporary", (now - 900, now - 900))
+    assert settled_until(tmp_path, roll_seconds=60, now=now) == (now - 32, [slow, dead])
     live.unlink()
-    assert settled_until(tmp_path, roll_seconds=60, now=now) == (now - 2, [dead])
-    assert settled_until(tmp_path, roll_seconds=300, now=now) == (now - 502, [])
+    assert settled_until(tmp_path, roll_seconds=60, now=now) == (now - 2, [slow, dead])
+    assert settled_until(tmp_path, roll_seconds=300, now=now) == (now - 502, [slow])

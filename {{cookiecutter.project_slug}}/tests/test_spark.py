@@ -19,7 +19,9 @@ from {{ cookiecutter.module_name }} import (
     spark_monitor,
     spark_predict,
 )
+from {{ cookiecutter.module_name }}.config import PredictionLogParams
 from {{ cookiecutter.module_name }}.errors import DataError, UsageError
+from {{ cookiecutter.module_name }}.prediction_log import PredictionLog, hash_value
 from {{ cookiecutter.module_name }}.sample import make_sample
 
 
@@ -215,3 +217,64 @@ def test_spark_monitor_refuses_a_bad_row_in_one_line(spark, sample, tmp_path):
     batch.to_csv(source, index=False)
     with pytest.raises(DataError, match=r"batch.csv: row 11, column 'weekday': value 'Funday'"):
         spark_monitor.check_drift_on_spark(spark, sample, str(source))
+
+
+def log_settings(directory, **changes) -> PredictionLogParams:
+    values = dict(enabled=True, directory=directory, queue_rows=10**6, roll_bytes=10**8,
+                  roll_seconds=60.0, hash_salt="s")  # fmt: skip
+    return PredictionLogParams(**{**values, **changes})
+
+
+def test_spark_logs_the_scored_rows_as_the_pandas_engine_does(
+    spark, model_bytes, saved, rows_with_bad_ones, tmp_path
+):
+    source = tmp_path / "in.csv"
+    rows_with_bad_ones.to_csv(source, index=False)
+    settings = log_settings(tmp_path / "spark-log", hashed=(schema.ID_COLUMN, "channel"))
+    counts = spark_predict.predict_on_spark(
+        spark, str(source), str(tmp_path / "s.parquet"), model_bytes, True, log=settings
+    )
+    pandas_log = PredictionLog(settings.model_copy(update={"directory": tmp_path / "p-log"}))
+    predict.predict_file(source, tmp_path / "p.parquet", saved, 5000, True, log=pandas_log.start())
+    pandas_log.close()
+
+    files = sorted(path.name for path in (tmp_path / "spark-log").iterdir())
+    assert files and all(not name.startswith(".") and name.endswith(".parquet") for name in files)
+    spark_file = pq.read_schema(tmp_path / "spark-log" / files[0])
+    (pandas_file,) = (tmp_path / "p-log").iterdir()
+    assert spark_file.equals(pq.read_schema(pandas_file))  # names, order and types
+    logged = pd.read_parquet(tmp_path / "spark-log").set_index(schema.ID_COLUMN).sort_index()
+    expected = pd.read_parquet(pandas_file).set_index(schema.ID_COLUMN).sort_index()
+    assert counts["scored"] == len(logged) == len(expected) == 19_997
+    assert logged.index.tolist() == expected.index.tolist()  # hashed alike
+    assert hash_value(rows_with_bad_ones.loc[0, "customer_id"], "s") in logged.index
+    compared = ["send_hour", "weekday", "tenure_months", "past_opens_30d", "channel",
+                "prediction", "model_version", "variant", "served"]  # fmt: skip
+    assert logged[compared].equals(expected[compared])
+    assert (logged["probability"] - expected["probability"]).abs().max() <= 1e-12
+    assert logged["request_id"].nunique() == logged["timestamp"].nunique() == 1
+
+
+def test_spark_monitor_checks_the_logs_new_rows_once(spark, sample, tmp_path, capsys):
+    import time
+
+    log = tmp_path / "log"
+    writer = PredictionLog(log_settings(log)).start()
+    batch = make_sample(4000, seed=23).drop(columns=[schema.TARGET])
+    for shadow in (False, True):  # the shadow scores are not inputs: left out
+        writer.record({name: batch[name].tolist() for name in schema.FEATURE_NAMES},
+                      [0] * len(batch), [0.5] * len(batch), request_id="r",
+                      model_version="v", variant="champion", served=not shadow)  # fmt: skip
+    writer.close()
+    time.sleep(2.1)  # past the rows a writer may still hold
+    reference = tmp_path / "train.parquet"
+    sample.to_parquet(reference)
+    common = ["--log", str(log), "--reference", str(reference),
+              "--report", str(tmp_path / "drift.json")]  # fmt: skip
+    assert spark_monitor.main(common) == 0
+    out = capsys.readouterr().out
+    assert "monitor: 4000 logged rows from the start to " in out
+    expected = monitoring.check_drift(sample, data.validate(batch, data.feature_schema()))
+    assert f"monitor: {expected.summary} Drifted columns: none." in out
+    assert spark_monitor.main(common) == 2  # nothing new since: the state was kept
+    assert "monitor: no prediction log rows in " in capsys.readouterr().err

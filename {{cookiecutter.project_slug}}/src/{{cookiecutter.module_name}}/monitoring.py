@@ -53,13 +53,18 @@ def last_check(log: Path) -> datetime | None:
     return parse_time(json.loads(state.read_text(encoding="utf-8"))["checked_until"])
 
 
-def read_log_window(log: Path, since: datetime | None, until: datetime) -> pd.DataFrame:
-    """The answered rows the log's closed files hold with since <= timestamp < until."""
+def log_files(log: Path, since: datetime | None) -> list[Path]:
+    """The log's closed files that may hold rows stamped since `since`."""
     files = sorted(Path(log).glob("*.parquet"))
     if since is not None:
         # A file is closed after its last row was written: one closed before `since` has none.
         files = [path for path in files if path.stat().st_mtime >= since.timestamp()]
-    frames = [pd.read_parquet(path) for path in files]
+    return files
+
+
+def read_log_window(log: Path, since: datetime | None, until: datetime) -> pd.DataFrame:
+    """The answered rows the log's closed files hold with since <= timestamp < until."""
+    frames = [pd.read_parquet(path) for path in log_files(log, since)]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if rows.empty:
         return rows
@@ -131,15 +136,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     drifted = ", ".join(column.column for column in result.drifted) or "none"
     print(f"monitor: {result.summary} Drifted columns: {drifted}. Report: {report}")
-    if state is not None:  # the window is checked: the next check starts where it ends
-        path, until = state
-        path.write_text(json.dumps({"checked_until": until.isoformat()}) + "\n", encoding="utf-8")
+    if state is not None:
+        save_state(state)
     # One materially shifted feature is enough to mistrust the model's scores on the batch.
     return 1 if result.drifted else 0
 
 
-def log_batch(params, args: argparse.Namespace):
-    """The rows of the prediction log to check, the features to compare, and the state."""
+def log_window(params, args: argparse.Namespace) -> tuple[Path, datetime | None, datetime, str]:
+    """The log folder and the window to check in it: since the last check (or --since) to
+    now (or --until), ending before the rows that are not readable yet.
+
+    Returns:
+        (folder, since, until, the window in words)
+    """
     if params.prediction_log is None:
         raise DataError(f"{args.params} has no prediction_log section; give BATCH=<file>")
     log = args.log or params.prediction_log.directory
@@ -156,15 +165,35 @@ def log_batch(params, args: argparse.Namespace):
             f"their rows lost (e.g. {abandoned[0]}); delete them",
             file=sys.stderr,
         )
-    batch = read_log_window(log, since, until)
     window = f"from {since.isoformat() if since else 'the start'} to {until.isoformat()}"
-    if batch.empty:
-        raise DataError(
-            f"no prediction log rows in {log} {window}; serve or predict first, or give BATCH="
-        )
+    return log, since, until, window
+
+
+def no_rows(log: Path, window: str) -> DataError:
+    return DataError(
+        f"no prediction log rows in {log} {window}; serve or predict first, or give BATCH="
+    )
+
+
+def compared_features(params) -> list[str]:
+    """The features a check of the log compares: those it neither excludes nor hashes."""
     hidden = set(params.prediction_log.exclude) | set(params.prediction_log.hashed)
-    columns = [name for name in FEATURE_NAMES if name not in hidden]
-    return batch, columns, (log / STATE_FILE, until), window
+    return [name for name in FEATURE_NAMES if name not in hidden]
+
+
+def save_state(state: tuple[Path, datetime]) -> None:
+    """The window is checked: the next check starts where it ends."""
+    path, until = state
+    path.write_text(json.dumps({"checked_until": until.isoformat()}) + "\n", encoding="utf-8")
+
+
+def log_batch(params, args: argparse.Namespace):
+    """The rows of the prediction log to check, the features to compare, and the state."""
+    log, since, until, window = log_window(params, args)
+    batch = read_log_window(log, since, until)
+    if batch.empty:
+        raise no_rows(log, window)
+    return batch, compared_features(params), (log / STATE_FILE, until), window
 
 
 if __name__ == "__main__":

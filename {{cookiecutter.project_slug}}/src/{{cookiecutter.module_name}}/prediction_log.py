@@ -127,9 +127,10 @@ def settled_until(directory: Path, roll_seconds: float, now: float) -> tuple[flo
     the open files left by processes that stopped without closing them.
 
     A row is stamped when scored and written within WRITE_EVERY of it; a process's open file
-    holds rows from about its beginning and is closed within roll_seconds. An open file
-    older than twice that was left by a killed process: its rows are lost (it has no Parquet
-    footer), so it must not hold the window back.
+    holds rows from about its beginning and is closed within roll_seconds (the Spark engine's
+    is a folder its executors write into until the run ends). An open file neither begun nor
+    written to for twice that was left by a killed process: its rows are lost (it has no
+    Parquet footer), so it must not hold the window back.
     """
     margin = WRITE_EVERY + 1.0
     until, abandoned = now - margin, []
@@ -137,11 +138,20 @@ def settled_until(directory: Path, roll_seconds: float, now: float) -> tuple[flo
         begun = begun_at(path)
         if begun is None:
             continue
-        if now - begun > 2 * roll_seconds + margin:
+        if now - max(begun, last_written(path)) > 2 * roll_seconds + margin:
             abandoned.append(path)
         else:
             until = min(until, begun - margin)
     return until, abandoned
+
+
+def last_written(path: Path) -> float:
+    """The newest modification time of `path`, or of anything in it when it is a folder."""
+    times = []
+    for entry in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        with contextlib.suppress(OSError):  # gone meanwhile: renamed into place, or removed
+            times.append(entry.stat().st_mtime)
+    return max(times, default=0.0)
 
 
 class PredictionLog:

@@ -1,4 +1,7 @@
-"""Drift monitoring on Spark: `make monitor ENGINE=spark BATCH=<file or folder>`.
+"""Drift monitoring on Spark: `make monitor ENGINE=spark [BATCH=<file or folder>]`.
+
+Without BATCH, Spark reads the prediction log's window that the pandas monitor would read
+(since the last check, or SINCE=), and the check's end is remembered the same way.
 
 The batch is never collected: each Python worker validates its Arrow batches with the
 pandas monitor's schema and counts rows per distinct value of each feature; Spark sums
@@ -28,7 +31,7 @@ import pandas as pd
 from mlprod.drift.counts import compare_counts
 from mlprod.errors import UsageError
 
-from {{ cookiecutter.module_name }} import data, spark_predict, tables
+from {{ cookiecutter.module_name }} import data, monitoring, spark_predict, tables
 from {{ cookiecutter.module_name }}.config import PARAMS_FILE, load_params
 from {{ cookiecutter.module_name }}.errors import DataError, ProjectError
 from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES, FEATURES, Feature, Kind
@@ -68,15 +71,19 @@ def value_counter(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
             )
 
 
-def batch_counts(spark, source: str):
+def batch_counts(spark, source: str, frame=None, empty: DataError | None = None):
     """Rows per value of each feature of the batch, summed over all partitions by Spark.
+
+    Args:
+        source: the batch's path or URI, read unless `frame` (text columns) is given.
+        empty: the error when the batch holds no rows.
 
     Returns:
         (numeric: feature -> (sorted values, rows), categorical: feature -> rows per category)
     """
     from pyspark.sql import functions as F
 
-    frame = spark_predict.read_input(spark, source)
+    frame = spark_predict.read_input(spark, source) if frame is None else frame
     missing = [name for name in FEATURE_NAMES if name not in frame.columns]
     if missing:
         raise DataError(f"{source}: column '{missing[0]}' is missing; fix the data")
@@ -92,7 +99,7 @@ def batch_counts(spark, source: str):
         columns=["feature", "number", "category", "rows"],
     )
     if table.empty:
-        raise DataError(f"{source} holds no rows; give files with a header and rows")
+        raise empty or DataError(f"{source} holds no rows; give files with a header and rows")
     numeric, categorical = {}, {}
     for feature in FEATURES:
         own = table[table["feature"] == feature.name]
@@ -107,18 +114,46 @@ def batch_counts(spark, source: str):
     return numeric, categorical
 
 
-def check_drift_on_spark(spark, reference: pd.DataFrame, source: str):
-    """monitoring.check_drift for a batch that stays on the cluster."""
+def check_drift_on_spark(spark, reference: pd.DataFrame, source: str, frame=None, empty=None):
+    """monitoring.check_drift for a batch that stays on the cluster (batch_counts' args)."""
     stale = [column for column in FEATURE_NAMES if column not in reference.columns]
     if stale:
         raise DataError(
             f"the training data has no column '{stale[0]}'; rebuild it with make pipeline"
         )
-    numeric, categorical = batch_counts(spark, source)
+    numeric, categorical = batch_counts(spark, source, frame, empty)
     try:
         return compare_counts(reference[list(FEATURE_NAMES)], numeric, categorical)
     except UsageError as error:
         raise DataError(f"cannot compare the batch with the training data: {error}") from None
+
+
+def log_frame(spark, params, args: argparse.Namespace):
+    """The answered rows of the prediction log's window, as text columns (as read_input
+    gives them), and what the pandas monitor's log_batch gives besides.
+
+    Returns:
+        (frame, its name, the error if it is empty, the state to save, the window in words)
+    """
+    from pyspark.sql import functions as F
+
+    log, since, until, window = monitoring.log_window(params, args)
+    hidden = [name for name in FEATURE_NAMES if name not in monitoring.compared_features(params)]
+    if hidden:
+        raise DataError(
+            f"the prediction log hides '{hidden[0]}' (prediction_log.exclude or hashed); "
+            "check it with ENGINE=pandas, which compares the other features, or give BATCH="
+        )
+    files = monitoring.log_files(log, since)
+    if not files:
+        raise monitoring.no_rows(log, window)
+    frame = spark.read.parquet(*[str(path) for path in files])
+    keep = F.col("served") & (F.col("timestamp") < F.lit(until))
+    if since is not None:
+        keep &= F.col("timestamp") >= F.lit(since)
+    frame = frame.where(keep).select([F.col(name).cast("string") for name in FEATURE_NAMES])
+    state = (Path(log) / monitoring.STATE_FILE, until)
+    return frame, str(log), monitoring.no_rows(log, window), state, window
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,16 +161,28 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m {{ cookiecutter.module_name }}.spark_monitor",
         description="Fail when a batch of inputs (files or folders, on Spark) has drifted.",
     )
-    parser.add_argument("batch", help="the new inputs: CSV or Parquet file or folder, or URI")
+    parser.add_argument(
+        "batch", nargs="?", help="CSV or Parquet file or folder, or URI (default: the log)"
+    )
     parser.add_argument("--reference", type=Path, help="default: paths.train in params.yaml")
     parser.add_argument("--report", type=Path, help="default: paths.drift_report, as .json")
+    parser.add_argument("--log", type=Path, help="default: prediction_log.directory")
+    parser.add_argument("--since", help="ISO time (UTC if no zone); default: the last check")
+    parser.add_argument("--until", help="ISO time; default: now")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     args = parser.parse_args(argv)
+    state = None
     try:
-        paths = load_params(args.params).paths
-        report = (args.report or paths.drift_report).with_suffix(".json")
-        reference = tables.read_table(args.reference or paths.train)
-        result = check_drift_on_spark(spark_predict.session(), reference, args.batch)
+        params = load_params(args.params)
+        report = (args.report or params.paths.drift_report).with_suffix(".json")
+        reference = tables.read_table(args.reference or params.paths.train)
+        spark = spark_predict.session()
+        if args.batch is not None:
+            result = check_drift_on_spark(spark, reference, args.batch)
+        else:
+            frame, name, empty, state, window = log_frame(spark, params, args)
+            result = check_drift_on_spark(spark, reference, name, frame, empty)
+            print(f"monitor: {result.columns[0].n_current} logged rows {window}")
     except ProjectError as error:
         print(f"monitor: {error}", file=sys.stderr)
         return 2
@@ -143,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     report.write_text(json.dumps(result.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
     drifted = ", ".join(column.column for column in result.drifted) or "none"
     print(f"monitor: {result.summary} Drifted columns: {drifted}. Report: {report}")
+    if state is not None:
+        monitoring.save_state(state)
     return 1 if result.drifted else 0
 
 

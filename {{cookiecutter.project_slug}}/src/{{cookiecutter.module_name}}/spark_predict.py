@@ -16,21 +16,31 @@ As with predict.py, OUTPUT is replaced only with --force and never when it names
 text cells of CSV outputs that a spreadsheet would run as formulas get a leading '.
 The session is local[*] unless SPARK_REMOTE (Spark Connect) or spark-submit's master says
 otherwise.
+
+With the prediction log on, the scored rows also go to prediction_log.directory, in the
+columns and types the pandas engine's log has (hashed columns hashed by the same function,
+in the workers), written by Spark under a hidden name and then moved into the log's flat
+layout as `<UTC time>-<pid>-<random>-<part>.parquet`. The executors write it, so on a
+cluster that folder must be one they and the driver share.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
-from {{ cookiecutter.module_name }} import data, model_io, predict, tables
-from {{ cookiecutter.module_name }}.config import PARAMS_FILE, load_params
+from {{ cookiecutter.module_name }} import data, model_io, predict, prediction_log, tables
+from {{ cookiecutter.module_name }}.config import PARAMS_FILE, PredictionLogParams, load_params
 from {{ cookiecutter.module_name }}.errors import (
     DataError,
     ModelError,
@@ -42,6 +52,8 @@ from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES, ID_COLUMN
 ROW = "_row"  # the input order, so that "the first bad row" means the first in the files
 SOURCE = "_source_file"
 OUTPUT_COLUMNS = [ID_COLUMN, "prediction", "probability", "model_version"]
+SCORE_COLUMNS = ("model_version", "prediction", "probability")
+LOGGED = "_logged_"  # prefix of the other prediction log columns, made by the workers
 # One model per Python worker process, keyed by its bytes' identity.
 _LOADED: dict[str, model_io.ModelArtifact] = {}
 
@@ -117,10 +129,45 @@ def _artifact(model_bytes) -> model_io.ModelArtifact:
     return _LOADED[key]
 
 
-def scorer(model_bytes, input_columns: list[str]):
+class LoggedRun(NamedTuple):
+    """A run's prediction log: its settings, and the request_id and time of the run's rows
+    (one of each per run, as the pandas engine gives one request_id per run)."""
+
+    settings: PredictionLogParams
+    request_id: str
+    at: datetime
+
+
+def logged_fields(run: LoggedRun | None) -> list:
+    """The prediction log's fields the workers fill: all but the scores, which the output
+    columns hold already."""
+    if run is None:
+        return []
+    return [f for f in prediction_log.log_schema(run.settings) if f.name not in SCORE_COLUMNS]
+
+
+def logged_values(valid: pd.DataFrame, name: str, run: LoggedRun):
+    """A log column for a scored batch: the run's constants, or an input column typed, or
+    hashed as the pandas engine hashes it (None where the value, or the column, is missing).
+    Made here, not as Spark literals, so that every column is nullable as in the pandas
+    engine's files (Spark marks literals required)."""
+    constants = {"request_id": run.request_id, "timestamp": run.at, "variant": "champion",
+                 "served": True}  # fmt: skip
+    if name in constants:
+        return [constants[name]] * len(valid)
+    if name not in valid:
+        return None
+    if name not in run.settings.hashed:
+        return valid[name].to_numpy()
+    column = valid[name].astype(object).where(valid[name].notna(), None)
+    return [prediction_log.hash_value(value, run.settings.hash_salt) for value in column]
+
+
+def scorer(model_bytes, input_columns: list[str], log: LoggedRun | None = None):
     """The mapInPandas function: validate and score each Arrow batch, yielding scored rows
-    and rejected rows (with `error`) in the columns of result_schema."""
-    fields = result_schema(input_columns).fields
+    and rejected rows (with `error`) in the columns of result_schema; with `log`, the scored
+    rows carry their inputs as the prediction log stores them, too."""
+    fields = result_schema(input_columns, log).fields
     names = [field.name for field in fields]
     text = [field.name for field in fields if field.dataType.typeName() == "string"]
 
@@ -136,11 +183,16 @@ def scorer(model_bytes, input_columns: list[str]):
             valid, rejected = predict.split_valid(batch, schema, skip_invalid=True)
             scored = predict.predictions(valid, artifact)
             scored[ROW] = valid[ROW].to_numpy()
+            for field in logged_fields(log):
+                scored[LOGGED + field.name] = logged_values(valid, field.name, log)
             yield _as_arrow_accepts(scored.reindex(columns=names), text)
             if len(rejected):
                 out = original.loc[rejected.index, input_columns + [ROW, SOURCE]]
                 out["error"] = rejected["error"].to_numpy()
-                yield _as_arrow_accepts(out.reindex(columns=names), text)
+                out = out.reindex(columns=names)
+                if log is not None:  # no time, typed as one: Arrow casts no NaN to a time
+                    out[LOGGED + "timestamp"] = pd.Series(pd.NaT, out.index, "datetime64[us, UTC]")
+                yield _as_arrow_accepts(out, text)
 
     return score
 
@@ -153,8 +205,9 @@ def _as_arrow_accepts(frame: pd.DataFrame, text: list[str]) -> pd.DataFrame:
     return frame
 
 
-def result_schema(input_columns: list[str]):
+def result_schema(input_columns: list[str], log: LoggedRun | None = None):
     from pyspark.sql import types as T
+    from pyspark.sql.pandas.types import from_arrow_type
 
     text = [c for c in input_columns if c != ID_COLUMN]
     fields = [
@@ -166,6 +219,7 @@ def result_schema(input_columns: list[str]):
         T.StructField(ROW, T.LongType()),
         T.StructField(SOURCE, T.StringType()),
         T.StructField("error", T.StringType()),
+        *[T.StructField(LOGGED + f.name, from_arrow_type(f.type)) for f in logged_fields(log)],
     ]
     return T.StructType(fields)
 
@@ -255,6 +309,43 @@ def rejected_path(output: str) -> str:
     return str(predict.rejected_path(Path(output)))
 
 
+def write_log(spark, scored, run: LoggedRun, rows: int) -> int:
+    """Append scored rows (of result_schema, with the logged columns) to the prediction log,
+    in its columns and types, as files of its flat layout.
+
+    Returns:
+        the number of files written.
+    """
+    from pyspark.sql import functions as F
+
+    columns = [
+        F.col(name if name in SCORE_COLUMNS else LOGGED + name).alias(name)
+        for name in prediction_log.log_schema(run.settings).names
+    ]
+    directory = Path(run.settings.directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    name = prediction_log.file_name()
+    staging = directory / f".{name}.tmp"  # a writer's open file, to readers and the monitor
+    key = "spark.sql.parquet.outputTimestampType"
+    before = spark.conf.get(key)
+    spark.conf.set(key, "TIMESTAMP_MICROS")  # Arrow's timestamp, where Spark writes INT96
+    try:
+        scored.select(columns).write.parquet(str(staging.resolve()))
+        parts = sorted(staging.glob("part-*.parquet"))
+        if rows and not parts:
+            raise OSError(
+                "the executors wrote it where this machine cannot see it: on a cluster, "
+                "prediction_log.directory must be a folder the driver and executors share"
+            )
+        stem = name.removesuffix(".parquet")
+        for number, part in enumerate(parts):
+            part.replace(directory / f"{stem}-{number:05d}.parquet")
+    finally:
+        spark.conf.set(key, before)
+        shutil.rmtree(staging, ignore_errors=True)
+    return len(parts)
+
+
 def predict_on_spark(
     spark,
     source: str,
@@ -262,8 +353,10 @@ def predict_on_spark(
     model_bytes: bytes,
     skip_invalid: bool = False,
     force: bool = False,
+    log: PredictionLogParams | None = None,
 ) -> dict[str, int]:
-    """Score every row of `source` into `output` on Spark.
+    """Score every row of `source` into `output` on Spark, and into the prediction log when
+    `log` is given.
 
     Returns:
         {"scored": rows written, "rejected": rows written aside}.
@@ -292,8 +385,10 @@ def predict_on_spark(
     # Scored once, read three times (counts, output, rejected rows): kept on the executors'
     # disks, not in memory, where a partition of millions of rows read back from disk as
     # one buffer overflowed a 1 GB heap (10,000,000 rows in one file on local[1]).
+    now = datetime.now(timezone.utc)  # noqa: UP017
+    run = None if log is None else LoggedRun(log, uuid.uuid4().hex, now)
     results = frame.mapInPandas(
-        scorer(shipped, input_columns), result_schema(input_columns)
+        scorer(shipped, input_columns, run), result_schema(input_columns, run)
     ).persist(StorageLevel.DISK_ONLY)
     try:
         outcomes = results.groupBy(F.col("error").isNotNull().alias("bad")).count()
@@ -317,6 +412,15 @@ def predict_on_spark(
             rejected_columns = [*input_columns, "error"]
             bad = bad.sortWithinPartitions(ROW).select(rejected_columns)
             _write(bad, rejected_path(output), force)
+        if run is not None:
+            try:
+                write_log(spark, ordered, run, scored)
+            except Exception as error:  # the scores are written: the run stands, as on pandas
+                print(
+                    f"predict: {scored} scored rows could not be logged to {log.directory} "
+                    f"({str(error).splitlines()[0]}); set prediction_log in params.yaml",
+                    file=sys.stderr,
+                )
     finally:
         results.unpersist()
     return {"scored": scored, "rejected": rejected}
@@ -341,13 +445,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        model = args.model or str(load_params(args.params).paths.model)
+        params = load_params(args.params)
+        model = args.model or str(params.paths.model)
+        log = params.prediction_log
+        log = log if log is not None and log.enabled else None
         spark = session()
         master = where(spark)
         model_bytes = read_model_bytes(spark, model)
         version = _artifact(model_bytes).version
         counts = predict_on_spark(
-            spark, args.input, args.output, model_bytes, args.skip_invalid, args.force
+            spark, args.input, args.output, model_bytes, args.skip_invalid, args.force, log
         )
     except ProjectError as error:
         print(f"predict: {error}", file=sys.stderr)
