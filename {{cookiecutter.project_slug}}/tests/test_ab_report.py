@@ -11,11 +11,18 @@ import yaml
 
 from {{ cookiecutter.module_name }}.ab_report import main, served_units
 from {{ cookiecutter.module_name }}.config import PredictionLogParams
+from {{ cookiecutter.module_name }}.errors import DataError
 from {{ cookiecutter.module_name }}.prediction_log import PredictionLog
 from {{ cookiecutter.module_name }}.schema import FEATURE_NAMES
 
 
-def write_log(directory, rows: pd.DataFrame, variants: list[str], hashed=()) -> None:
+def write_log(
+    directory,
+    rows: pd.DataFrame,
+    variants: list[str],
+    hashed=(),
+    experiment="champion-challenger-1",
+) -> None:
     params = PredictionLogParams(
         enabled=True, directory=directory, queue_rows=100_000, roll_bytes=10**8,
         roll_seconds=60.0, hashed=hashed, hash_salt="s",
@@ -31,6 +38,7 @@ def write_log(directory, rows: pd.DataFrame, variants: list[str], hashed=()) -> 
             model_version="v",
             variant=variant,
             unit_ids=picked["customer_id"].tolist(),
+            experiment=experiment,
         )
     log.close()
 
@@ -79,21 +87,38 @@ def test_a_better_challenger_is_found_better(setup, tmp_path, capsys, hashed):
     assert units.groupby("variant").size().to_dict() == {"challenger": 2000, "champion": 2000}
 
 
-def test_shadow_rows_and_units_without_ids_are_not_counted(tmp_path):
+def test_only_the_experiments_answers_are_counted(tmp_path):
+    """Rows logged before the experiment (a batch run, an earlier experiment), its shadow
+    scores and its rows without an id would each bias the arms if they were counted."""
     rows, variants, _ = units_and_outcomes(lift=0.0, n=10)
-    write_log(tmp_path, rows, variants)
     params = PredictionLogParams(
         enabled=True, directory=tmp_path, queue_rows=100, roll_bytes=10**8,
         roll_seconds=60.0, hash_salt="s",
     )  # fmt: skip
     log = PredictionLog(params).start()
-    log.record({name: rows[name].tolist() for name in FEATURE_NAMES}, [0] * 10, [0.1] * 10,
-               request_id="shadow", model_version="v", variant="challenger",
-               unit_ids=rows["customer_id"].tolist(), served=False)  # fmt: skip
+    every = {name: rows[name].tolist() for name in FEATURE_NAMES}
+    ids = rows["customer_id"].tolist()
+    for request, variant, experiment, served in (
+        ("batch run", "champion", None, True),
+        ("earlier experiment", "challenger", "champion-challenger-0", True),
+        ("shadow", "challenger", "champion-challenger-1", False),
+    ):
+        log.record(every, [0] * 10, [0.1] * 10, request_id=request, model_version="v",
+                   variant=variant, unit_ids=ids, served=served, experiment=experiment)  # fmt: skip
+    log.record(every, [0] * 10, [0.1] * 10, request_id="no ids", model_version="v",
+               variant="champion", served=True, experiment="champion-challenger-1")  # fmt: skip
     log.close()
-    units, mixed = served_units(tmp_path)
+    write_log(tmp_path, rows, variants)
+    units, mixed = served_units(tmp_path, "champion-challenger-1")
     assert mixed == 0
     assert units.groupby("variant").size().to_dict() == {"challenger": 5, "champion": 5}
+    with pytest.raises(DataError) as refused:
+        served_units(tmp_path, "champion-challenger-2")
+    assert str(refused.value) == (
+        f"no row in {tmp_path} was routed by the experiment of challenger.salt "
+        "'champion-challenger-2'; serve with challenger.mode: split, or set the salt the "
+        "experiment ran with"
+    )
 
 
 def test_an_outcomes_file_without_the_outcome_column_is_one_line(setup, tmp_path, capsys):

@@ -62,9 +62,10 @@ def test_rows_are_written_with_every_column_and_the_file_renamed_at_close(tmp_pa
     files = sorted(path.name for path in (tmp_path / "log").iterdir())
     assert len(files) == 1 and files[0].endswith(".parquet") and not files[0].startswith(".")
     logged = read_log(tmp_path / "log")
-    assert list(logged.columns[:6]) == [
-        "request_id", "timestamp", "model_version", "variant", "served", ID_COLUMN
+    assert list(logged.columns[:7]) == [
+        "request_id", "timestamp", "model_version", "variant", "served", "experiment", ID_COLUMN
     ]  # fmt: skip
+    assert logged["experiment"].isna().all()  # no split experiment routed these rows
     assert list(logged.columns[-2:]) == ["prediction", "probability"]
     assert logged["request_id"].tolist() == ["first"] * 3 + ["second"] * 2
     assert logged[ID_COLUMN].tolist() == ["C0", "C1", "C2", "C0", "C1"]

@@ -56,6 +56,7 @@ def test_split_routes_by_the_hash_of_the_id_and_the_log_records_it(artifact, cha
     assert [by_id[r.get("customer_id", "-")] for r in rows] == expected
     versions = dict(zip(logged["variant"], logged["model_version"], strict=False))
     assert versions == {"champion": artifact.version, "challenger": "challenger1"}
+    assert set(logged["experiment"]) == {"exp"}  # the salt: the rows this experiment routed
     answered = [p["probability"] for p in body["predictions"]]
     assert sorted(logged["probability"]) == pytest.approx(sorted(answered))
     counted = 'predictions_total{served="true",variant="challenger"} '
@@ -72,6 +73,7 @@ def test_shadow_answers_with_the_champion_and_logs_both(artifact, challenger, tm
         ("challenger", False): 10,
         ("champion", True): 10,
     }
+    assert logged["experiment"].isna().all()  # nothing routed: not part of an A/B test
     shadow = logged[~logged["served"]]["probability"].tolist()
     expected = challenger.score({k: [v] * 10 for k, v in rows[0].items() if k != "customer_id"})
     assert shadow == pytest.approx(expected[1].tolist())

@@ -4,10 +4,11 @@
     python -m {{ cookiecutter.module_name }}.ab_report OUTCOMES [--log DIR] [--output-dir reports/ab]
 
 OUTCOMES is a CSV or Parquet file with one row per unit: `customer_id` and `outcome` (a
-number). Each unit's variant is the one that answered it first in the log (split mode;
-shadow scores are never counted). Writes `units.csv` (customer_id, variant, outcome) and
-`analysis.json`, and prints the analysis with its decision. Exit 2 when the inputs cannot
-be used.
+number). Each unit's variant is the one that answered it first in the log, among the rows
+routed by the experiment of challenger.salt (split mode): rows of batch runs, of shadow
+scores and of experiments with another salt are never counted. Writes `units.csv`
+(customer_id, variant, outcome) and `analysis.json`, and prints the analysis with its
+decision. Exit 2 when the inputs cannot be used.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from {{ cookiecutter.module_name }}.schema import ID_COLUMN
 OUTCOME = "outcome"
 
 
-def served_units(log: Path) -> tuple[pd.DataFrame, int]:
-    """Each unit's variant from the log: the first that answered it.
+def served_units(log: Path, experiment: str) -> tuple[pd.DataFrame, int]:
+    """Each unit's variant from the log: the first that answered it in the experiment.
 
     Returns:
         (one row per unit: customer_id, variant; units answered by both variants, which
@@ -42,9 +43,15 @@ def served_units(log: Path) -> tuple[pd.DataFrame, int]:
     files = sorted(Path(log).glob("*.parquet"))
     if not files:
         raise DataError(f"no prediction log files in {log}; serve with challenger.mode: split")
-    columns = ["timestamp", ID_COLUMN, "variant", "served"]
+    columns = ["timestamp", ID_COLUMN, "variant", "served", "experiment"]
     rows = pd.concat([pd.read_parquet(path, columns=columns) for path in files])
-    rows = rows[rows["served"] & rows[ID_COLUMN].notna()].sort_values("timestamp")
+    rows = rows[rows["served"] & rows[ID_COLUMN].notna() & (rows["experiment"] == experiment)]
+    if rows.empty:
+        raise DataError(
+            f"no row in {log} was routed by the experiment of challenger.salt '{experiment}'; "
+            "serve with challenger.mode: split, or set the salt the experiment ran with"
+        )
+    rows = rows.sort_values("timestamp")
     variants = rows.groupby(ID_COLUMN)["variant"].agg(["first", "nunique"])
     mixed = int((variants["nunique"] > 1).sum())
     units = variants[variants["nunique"] == 1]["first"].rename("variant").reset_index()
@@ -86,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         hashed = ID_COLUMN in params.prediction_log.hashed
         if ID_COLUMN in params.prediction_log.exclude:
             raise DataError(f"prediction_log.exclude drops {ID_COLUMN}: no unit can be joined")
-        units, mixed = served_units(args.log or params.prediction_log.directory)
+        log = args.log or params.prediction_log.directory
+        units, mixed = served_units(log, params.challenger.salt)
         outcomes = tables.read_table(args.outcomes)
         salt = params.prediction_log.hash_salt if hashed else None
         joined = join_outcomes(units, outcomes, salt)

@@ -53,6 +53,11 @@ class Models:
         share = params.share if params else 0.0
         self.bounds = boundaries([1 - share, share])
 
+    @property
+    def experiment(self) -> str | None:
+        """What the log records of the rows split mode routes: the experiment's salt."""
+        return self.salt if self.mode == "split" else None
+
     def variant(self, unit_id: str | None) -> str:
         """Who answers a unit: the champion unless split mode puts it with the challenger."""
         if self.mode != "split" or unit_id is None:

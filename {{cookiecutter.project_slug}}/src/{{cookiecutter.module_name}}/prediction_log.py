@@ -76,6 +76,9 @@ def log_schema(params: PredictionLogParams) -> pa.Schema:
             ("model_version", pa.string()),
             ("variant", pa.string()),
             ("served", pa.bool_()),  # False: a shadow score, not the answer given
+            # challenger.salt of the split experiment that routed the row, else null: the
+            # rows an A/B analysis counts, apart from batch runs and other experiments
+            ("experiment", pa.string()),
             *kept,
             ("prediction", pa.int64()),
             ("probability", pa.float64()),
@@ -200,6 +203,7 @@ class PredictionLog:
         variant: str,
         unit_ids: Values | None = None,
         served: bool = True,
+        experiment: str | None = None,
         wait: bool = False,
     ) -> bool:
         """Queue one scored batch. The service never waits (wait=False): a full queue drops
@@ -209,8 +213,8 @@ class PredictionLog:
             True if queued, False if dropped (queue full, or the log is closing).
         """
         rows = len(probability)
-        batch = (time.time(), request_id, model_version, variant, served, unit_ids, features,
-                 labels, probability)  # fmt: skip
+        batch = (time.time(), request_id, model_version, variant, served, experiment, unit_ids,
+                 features, labels, probability)  # fmt: skip
         with self._ready:
             if wait:  # a batch larger than the whole queue goes in once the queue is empty
                 self._ready.wait_for(
@@ -340,6 +344,7 @@ class PredictionLog:
         model_version: str,
         variant: str,
         served: bool,
+        experiment: str | None,
         unit_ids: Values | None,
         features: Mapping[str, Values],
         labels: Values,
@@ -354,6 +359,7 @@ class PredictionLog:
             "model_version": repeat(model_version, rows, pa.string()),
             "variant": repeat(variant, rows, pa.string()),
             "served": repeat(served, rows, pa.bool_()),
+            "experiment": repeat(experiment, rows, pa.string()),
         }
         for name in self.schema.names:
             if name in inputs:

@@ -332,6 +332,7 @@ def create_app(
                     variant=group.variant,
                     unit_ids=[unit_ids[row] for row in group.rows],
                     served=group.served,
+                    experiment=models.experiment,
                 )
             if group.served:
                 for row, label, p in zip(group.rows, group.labels, group.probability, strict=True):

@@ -152,7 +152,7 @@ def logged_values(valid: pd.DataFrame, name: str, run: LoggedRun):
     Made here, not as Spark literals, so that every column is nullable as in the pandas
     engine's files (Spark marks literals required)."""
     constants = {"request_id": run.request_id, "timestamp": run.at, "variant": "champion",
-                 "served": True}  # fmt: skip
+                 "served": True, "experiment": None}  # fmt: skip
     if name in constants:
         return [constants[name]] * len(valid)
     if name not in valid:
