@@ -12,6 +12,10 @@ and, once per format, one bare model.predict_proba on all rows, already encoded.
 Both sides are timed as whole processes: imports, model loading, reading and writing
 included. Peak memory is each process's own maximum resident set (wait4).
 
+The streaming command runs twice per round, with the prediction log on (the project's
+default: every scored row is also written to logs/predictions) and off (a copy of
+params.yaml with prediction_log.enabled false), so the log's cost is measured side by side.
+
 Then the streaming command alone on a Parquet file `--large-factor` times longer: its peak
 should not grow with the file. Once more on that file written as one row group: pyarrow then
 writes pages of several MB, and a reader must hold a whole page of each column.
@@ -28,6 +32,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
+import yaml
 from _measure import measure
 from project import prepare_project, project_env, ratio_table
 
@@ -90,10 +95,15 @@ def main() -> None:
     project, module = prepare_project(args.project)
     python = str(project / ".venv/bin/python")
 
-    def predict(source: str, output: str) -> list[str]:
-        return [python, "-m", f"{module}.predict", source, output, "--force"]
-
     (project / "bench").mkdir(exist_ok=True)
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["prediction_log"]["enabled"] = False
+    (project / "bench/no-log.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+    def predict(source: str, output: str, log: bool = True) -> list[str]:
+        no_log = [] if log else ["--params", "bench/no-log.yaml"]
+        return [python, "-m", f"{module}.predict", source, output, "--force", *no_log]
+
     subprocess.run(
         [python, "-c", MAKE_FILES.format(module=module), str(args.rows), str(args.large_factor)],
         cwd=project,
@@ -103,16 +113,22 @@ def main() -> None:
     table = []
     for kind in ("csv", "parquet"):
         source = f"bench/new.{kind}"
-        runs = {"stream": [], "memory": []}
+        runs = {"stream": [], "no-log": [], "memory": []}
         for _ in range(args.rounds):
             stream = predict(source, f"bench/out-stream.{kind}")
             runs["stream"].append(run_measured(project, stream))
+            no_log = predict(source, f"bench/out-stream.{kind}", log=False)
+            runs["no-log"].append(run_measured(project, no_log))
             in_memory = IN_MEMORY.format(module=module)
             memory = [python, "-c", in_memory, source, f"bench/out-memory.{kind}"]
             runs["memory"].append(run_measured(project, memory))
         _, _, out = run_measured(project, [python, "-c", BARE.format(module=module), source])
         bare_seconds = json.loads(out.strip().splitlines()[-1])["seconds"]
         ratios = [m[0] / s[0] for s, m in zip(runs["stream"], runs["memory"], strict=True)]
+        bare_ratios = [m[0] / s[0] for s, m in zip(runs["no-log"], runs["memory"], strict=True)]
+        log_costs = [s[0] / n[0] for s, n in zip(runs["stream"], runs["no-log"], strict=True)]
+        no_log_rate = args.rows / statistics.median(n[0] for n in runs["no-log"])
+        no_log_peak = max(n[1] for n in runs["no-log"])
         stream_rate = args.rows / statistics.median(s[0] for s in runs["stream"])
         memory_rate = args.rows / statistics.median(m[0] for m in runs["memory"])
         bare_rate = args.rows / bare_seconds
@@ -125,6 +141,19 @@ def main() -> None:
                 f">= {TARGET_RATIO} x in-memory",
                 f"{statistics.median(ratios):.2f} of in-memory"
                 f" (rounds: {', '.join(f'{r:.2f}' for r in ratios)})",
+            ),
+            (
+                f"{kind}: streaming rows/s, prediction log off",
+                f"{no_log_rate:,.0f}",
+                f">= {TARGET_RATIO} x in-memory",
+                f"{statistics.median(bare_ratios):.2f} of in-memory"
+                f" (rounds: {', '.join(f'{r:.2f}' for r in bare_ratios)})",
+            ),
+            (
+                f"{kind}: time with the log, of without",
+                f"{statistics.median(log_costs):.2f}",
+                "-",
+                f"rounds: {', '.join(f'{r:.2f}' for r in log_costs)}",
             ),
             (f"{kind}: in-memory rows/s (same work)", f"{memory_rate:,.0f}", "-", "-"),
             (
@@ -140,6 +169,12 @@ def main() -> None:
                 f"{stream_peak / TARGET_PEAK_MB:.2f} of target",
             ),
             (
+                f"{kind}: streaming peak memory, log off",
+                f"{no_log_peak:.0f} MB",
+                f"< {TARGET_PEAK_MB} MB",
+                f"the log adds {stream_peak - no_log_peak:.0f} MB",
+            ),
+            (
                 f"{kind}: in-memory peak memory",
                 f"{memory_peak:.0f} MB",
                 "-",
@@ -147,9 +182,11 @@ def main() -> None:
             ),
         ]
     large_rows = args.rows * args.large_factor
-    for name, groups in (("large", "1,048,576-row groups"), ("large-one-group", "one row group")):
+    large = [("large", "1,048,576-row groups", True), ("large", "1,048,576-row groups, no log",
+              False), ("large-one-group", "one row group", True)]  # fmt: skip
+    for name, groups, log in large:
         seconds, peak, _ = run_measured(
-            project, predict(f"bench/{name}.parquet", f"bench/out-{name}.parquet")
+            project, predict(f"bench/{name}.parquet", f"bench/out-{name}.parquet", log)
         )
         table.append(
             (
