@@ -51,6 +51,7 @@ from {{ cookiecutter.module_name }}.schema import FEATURES, ID_COLUMN, Kind
 Values = Sequence[Any] | pa.Array | pa.ChunkedArray
 
 WRITE_EVERY = 1.0  # seconds between the writer's rounds, at most
+SMALL_BATCH = 256  # rows: smaller batches are gathered as lists, larger go over as Arrow
 
 _ARROW_TYPES = {
     Kind.INTEGER: pa.int64(),
@@ -98,6 +99,11 @@ def repeat(value: Any, rows: int, type_: pa.DataType) -> pa.Array:
     than a tenth of its time."""
     indices = pa.array(np.zeros(rows, dtype=np.int8))
     return pa.DictionaryArray.from_arrays(indices, pa.array([value], type_)).dictionary_decode()
+
+
+def repeat_list(value: Any, rows: int, type_: pa.DataType) -> list[Any]:
+    """One value `rows` times, as a list: for the small batches gathered before conversion."""
+    return [value] * rows
 
 
 def python(values: Values) -> list[Any]:
@@ -292,7 +298,7 @@ class PredictionLog:
     def _write(self, batches: list[tuple]) -> None:
         rows = sum(len(batch[-1]) for batch in batches)
         try:
-            table = pa.concat_tables([self._table(*batch) for batch in batches])
+            table = self._table(batches)
             if self._writer is None:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self._file = self.directory / file_name()
@@ -337,7 +343,25 @@ class PredictionLog:
                 self._writer.close()
         self._writer, self._file = None, None
 
-    def _table(
+    def _table(self, batches: list[tuple]) -> pa.Table:
+        """The batches as one table. A large batch goes over column by column in Arrow; the
+        small ones of a service (a row or a few per request) are gathered as Python lists
+        first and converted once: an Arrow table per request costs more than its scoring."""
+        tables = [
+            pa.table(self._columns(*batch, repeat), schema=self.schema)
+            for batch in batches
+            if len(batch[-1]) >= SMALL_BATCH
+        ]
+        small = [batch for batch in batches if len(batch[-1]) < SMALL_BATCH]
+        if small:
+            gathered: dict[str, list[Any]] = {name: [] for name in self.schema.names}
+            for batch in small:
+                for name, values in self._columns(*batch, repeat_list).items():
+                    gathered[name].extend(python(values))
+            tables.append(pa.table(gathered, schema=self.schema))
+        return pa.concat_tables(tables)
+
+    def _columns(
         self,
         at: float,
         request_id: str,
@@ -349,17 +373,18 @@ class PredictionLog:
         features: Mapping[str, Values],
         labels: Values,
         probability: Values,
-    ) -> pa.Table:
+        constant: Callable[[Any, int, pa.DataType], Values],
+    ) -> dict[str, Values]:
         rows = len(probability)
-        inputs = {ID_COLUMN: unit_ids if unit_ids is not None else pa.nulls(rows, pa.string())}
+        inputs = {ID_COLUMN: unit_ids if unit_ids is not None else [None] * rows}
         inputs.update(features)
-        columns: dict[str, Any] = {
-            "request_id": repeat(request_id, rows, pa.string()),
-            "timestamp": repeat(int(at * 1_000_000), rows, pa.timestamp("us", tz="UTC")),
-            "model_version": repeat(model_version, rows, pa.string()),
-            "variant": repeat(variant, rows, pa.string()),
-            "served": repeat(served, rows, pa.bool_()),
-            "experiment": repeat(experiment, rows, pa.string()),
+        columns: dict[str, Values] = {
+            "request_id": constant(request_id, rows, pa.string()),
+            "timestamp": constant(int(at * 1_000_000), rows, pa.timestamp("us", tz="UTC")),
+            "model_version": constant(model_version, rows, pa.string()),
+            "variant": constant(variant, rows, pa.string()),
+            "served": constant(served, rows, pa.bool_()),
+            "experiment": constant(experiment, rows, pa.string()),
         }
         for name in self.schema.names:
             if name in inputs:
@@ -369,4 +394,4 @@ class PredictionLog:
                 columns[name] = values
         columns["prediction"] = labels
         columns["probability"] = probability
-        return pa.table(columns, schema=self.schema)
+        return columns
