@@ -35,10 +35,37 @@ def test_other_file_types_are_refused_naming_the_suffix(tmp_path):
     )
 
 
-def test_a_directory_is_not_a_file(tmp_path):
-    (tmp_path / "d.csv").mkdir()
-    with pytest.raises(InvalidData, match="does not exist"):
-        file_kind(tmp_path / "d.csv")
+def test_a_folder_without_parquet_files_is_refused_naming_it(tmp_path):
+    folder = tmp_path / "d.csv"
+    folder.mkdir()
+    (folder / "a.csv").write_text("x\n1\n")
+    (folder / ".hidden.parquet").write_bytes(b"")
+    with pytest.raises(InvalidData) as error:
+        file_kind(folder)
+    assert str(error.value) == (
+        f"{folder} is a folder without .parquet files; give a .csv or .parquet file, "
+        "or a folder of Parquet files"
+    )
+
+
+def test_a_folder_of_parquet_files_reads_as_one_table(tmp_path):
+    """As Spark writes a result, or a project writes its prediction log: part files, with
+    hidden, `_` and unfinished files beside them, and a later file with a new column."""
+    folder = tmp_path / "log"
+    (folder / "sub").mkdir(parents=True)
+    pd.DataFrame({"x": [1, 2], "g": ["a", "b"]}).to_parquet(folder / "part-0.parquet")
+    pd.DataFrame({"x": [3], "g": ["c"], "new": [0]}).to_parquet(folder / "sub" / "p1.parquet")
+    pd.DataFrame({"x": [99], "g": ["z"]}).to_parquet(folder / ".open.parquet.tmp")
+    pd.DataFrame({"x": [98], "g": ["z"]}).to_parquet(folder / ".hidden.parquet")
+    (folder / "_temporary").mkdir()
+    pd.DataFrame({"x": [97], "g": ["z"]}).to_parquet(folder / "_temporary" / "p.parquet")
+    (folder / "_SUCCESS").write_bytes(b"")
+    assert file_kind(folder) == "parquet"
+    assert column_names(folder) == ["x", "g"]  # "new" is not in every file
+    batches = list(iter_batches(folder, ["x"]))
+    assert [v for b in batches for v in b.column("x").to_pylist()] == [1, 2, 3]
+    frame = read_table(folder)
+    assert frame["x"].tolist() == [1, 2, 3] and frame["g"].astype(str).tolist() == ["a", "b", "c"]
 
 
 def test_column_names_reads_the_header(tmp_path):

@@ -1,6 +1,10 @@
 """Reading the CSV and Parquet files of `mlprod ab` and `mlprod drift`: the header alone,
 record batches streamed in bounded memory, or a whole table as a DataFrame.
 
+A folder of Parquet files (Spark's output, a generated project's prediction log) reads as
+one table: its files in name order, hidden and `_` entries skipped as Spark and Arrow skip
+them, with the columns every file has.
+
 Every reader refuses what it cannot read with an `InvalidData` naming the file: a missing
 file, another file type, a malformed file, or a header that names a column twice (a reader
 would silently keep the first).
@@ -25,8 +29,28 @@ BATCH_ROWS = 1 << 20
 CSV_BLOCK_BYTES = 1 << 20
 
 
+def parquet_parts(path: Path) -> list[Path]:
+    """The Parquet files a path names: itself, or those in the folder and its subfolders."""
+    if not path.is_dir():
+        return [path]
+    return sorted(
+        part
+        for part in path.rglob("*")
+        if part.is_file()
+        and part.suffix.lower() in (".parquet", ".pq")
+        and not any(name.startswith((".", "_")) for name in part.relative_to(path).parts)
+    )
+
+
 def file_kind(path: Path) -> str:
-    """ "csv" or "parquet", from the suffix; the file must exist."""
+    """ "csv" or "parquet", from the suffix; the file (or folder of Parquet files) must exist."""
+    if path.is_dir():
+        if not parquet_parts(path):
+            raise InvalidData(
+                f"{path} is a folder without .parquet files; give a .csv or .parquet file, "
+                "or a folder of Parquet files"
+            )
+        return "parquet"
     if not path.is_file():
         raise InvalidData(f"{path} does not exist; check the path")
     suffix = path.suffix.lower()
@@ -58,7 +82,8 @@ def column_names(path: Path) -> list[str]:
         raise InvalidData(f"{path} is empty; give a CSV file with a header row")
     with _readable(path):
         if kind == "parquet":
-            names = list(pq.read_schema(path).names)
+            schemas = [pq.read_schema(part).names for part in parquet_parts(path)]
+            names = [name for name in schemas[0] if all(name in other for other in schemas)]
         else:
             with pacsv.open_csv(path) as reader:
                 names = list(reader.schema.names)
@@ -87,7 +112,8 @@ def iter_batches(
     column_names(path)
     with _readable(path):
         if kind == "parquet":
-            yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)
+            for part in parquet_parts(path):
+                yield from pq.ParquetFile(part).iter_batches(batch_size=BATCH_ROWS, columns=columns)
             return
         convert = pacsv.ConvertOptions(
             include_columns=columns,
@@ -110,9 +136,12 @@ def read_table(path: str | Path, columns: list[str] | None = None) -> pd.DataFra
     wanted = [name for name in names if columns is None or name in columns]
     with _readable(path):
         if kind == "parquet":
-            schema = pq.read_schema(path)
-            text = [f.name for f in schema if f.name in wanted and pa.types.is_string(f.type)]
-            table = pq.read_table(path, columns=wanted, read_dictionary=text)
+            tables = []
+            for part in parquet_parts(path):
+                schema = pq.read_schema(part)
+                text = [f.name for f in schema if f.name in wanted and pa.types.is_string(f.type)]
+                tables.append(pq.read_table(part, columns=wanted, read_dictionary=text))
+            table = pa.concat_tables(tables, promote_options="permissive")
         else:
             table = _read_csv(path, wanted)
     # self_destruct frees each Arrow column as soon as it is converted, so the peak holds

@@ -14,8 +14,12 @@ EFFECT_NAMES = {"wasserstein_norm": "Wasserstein/sd", "jensen_shannon": "Jensen-
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("reference", type=Path, metavar="REFERENCE", help="CSV or Parquet")
-    parser.add_argument("current", type=Path, metavar="CURRENT", help="CSV or Parquet")
+    parser.add_argument(
+        "reference", type=Path, metavar="REFERENCE", help="CSV or Parquet file, or Parquet folder"
+    )
+    parser.add_argument(
+        "current", type=Path, metavar="CURRENT", help="CSV or Parquet file, or Parquet folder"
+    )
     parser.add_argument("--columns", nargs="+", help="columns to compare (all)")
     parser.add_argument("--exclude", nargs="+", default=[], help="columns to leave out")
     parser.add_argument(
