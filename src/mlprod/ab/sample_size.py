@@ -122,7 +122,7 @@ def sample_size(
         raise InvalidParameter("daily_units", f"must be positive, got {daily_units}")
 
     if baseline_rate is not None:
-        _check_probability("baseline-rate", baseline_rate)
+        _check_probability("baseline_rate", baseline_rate)
         mde_abs = mde * baseline_rate if relative else mde
         target = baseline_rate + mde_abs
         if not 0 < target < 1:
