@@ -174,6 +174,16 @@ def test_continuous_sample_size_is_the_smallest_with_the_power(d, alpha, power):
     assert t_power(d, nobs1=result.n_control - 1, alpha=alpha, ratio=1.0) < power
 
 
+def test_a_root_just_above_a_whole_number_is_rounded_up():
+    # Powers reached at 2e-8 units past 500, 501, ...: the answer must be the next whole number.
+    effect = proportion_effectsize(0.12, 0.1)
+    normal_power = NormalIndPower().power
+    for n in range(500, 700):
+        target = normal_power(effect, nobs1=n + 2e-8, alpha=0.05, ratio=1.0)
+        result = sample_size(0.02, baseline_rate=0.1, power=target)
+        assert result.n_control == n + 1
+
+
 def test_huge_effect_needs_the_smallest_sample_a_t_test_takes():
     result = sample_size(10.0, std=1.0, ratio=1.0)
     # Two units per arm already give the power (and a mde of 1 is an effect like any other).
