@@ -195,3 +195,16 @@ def test_one_unit_file_is_one_arm_of_one(tmp_path):
     units = accumulate_units(write(tmp_path, "v,y\nA,4\n"), "v", "y")
     assert units.arms == {"A": ArmStats(n=1.0, mean=4.0, m2=0.0, binary=False)}
     assert math.isnan(units.arms["A"].variance)
+
+
+def test_other_columns_are_not_read(tmp_path, monkeypatch):
+    # A note that looks like a number in the first block and is text later would stop a
+    # streamed read of that column; only the variant and metric columns are read.
+    monkeypatch.setattr(tables, "CSV_BLOCK_BYTES", 256)
+    lines = [f"{'AB'[i % 2]},{i % 3},{i if i < 150 else 'late'}" for i in range(200)]
+    units = write(tmp_path, "v,y,note\n" + "\n".join(lines) + "\n")
+    assert accumulate_units(units, "v", "y").rows == 200
+    lines = [f"{'AB'[i % 2]},10,{i % 4},{i if i < 150 else 'late'}" for i in range(200)]
+    aggregated = write(tmp_path, "v,n,conversions,note\n" + "\n".join(lines) + "\n", "agg.csv")
+    arms = read_aggregated(aggregated, "v", ["n", "conversions"])
+    assert (arms["A"].n, arms["B"].n) == (1000.0, 1000.0)
