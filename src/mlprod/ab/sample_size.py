@@ -68,7 +68,9 @@ def _solve_n1(power_of, effect: float, alpha: float, power: float, ratio: float)
             raise InvalidParameter("mde", "is too small to detect with any sample; raise it")
     if power_of(effect, low, alpha, ratio) >= power:
         return low
-    return brentq(lambda n: power_of(effect, n, alpha, ratio) - power, low, high, xtol=1e-6)
+    # brentq's default tolerance (about 1e-12 of n): a coarser one can land just below a root
+    # that lies a hair above a whole number, and the rounded-up answer then falls short.
+    return brentq(lambda n: power_of(effect, n, alpha, ratio) - power, low, high)
 
 
 def sample_size(
@@ -122,7 +124,7 @@ def sample_size(
         raise InvalidParameter("daily_units", f"must be positive, got {daily_units}")
 
     if baseline_rate is not None:
-        _check_probability("baseline-rate", baseline_rate)
+        _check_probability("baseline_rate", baseline_rate)
         mde_abs = mde * baseline_rate if relative else mde
         target = baseline_rate + mde_abs
         if not 0 < target < 1:
