@@ -4,6 +4,7 @@ then fetched once for its aliases and fixed versions."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -21,7 +22,7 @@ BATCH = 1000  # the most queries /v1/querybatch accepts at once
 
 
 class Service:
-    def __init__(self, api: str = API, timeout: float = 10.0) -> None:
+    def __init__(self, api: str, timeout: float) -> None:
         self.api = api.rstrip("/")
         self.timeout = timeout
 
@@ -41,7 +42,8 @@ class Service:
             raise self._unreachable(f"HTTP {error.code} from {path}") from None
         except urllib.error.URLError as error:
             raise self._unreachable(str(error.reason)) from None
-        except (TimeoutError, OSError) as error:
+        # OSError: refused, reset or timed out; HTTPException: an answer that is not HTTP.
+        except (OSError, http.client.HTTPException) as error:
             raise self._unreachable(str(error) or type(error).__name__) from None
         except ValueError:
             raise self._unreachable(f"{path} did not answer JSON") from None
