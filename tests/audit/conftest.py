@@ -95,8 +95,16 @@ class _OsvHandler(BaseHTTPRequestHandler):
             return
         results = []
         for query in body["queries"]:
-            if query["package"]["ecosystem"] != "PyPI":
-                self.answer(400, {"message": "unknown ecosystem"})
+            # As strict as the real API: a query it cannot read is refused, not answered.
+            token = query.get("page_token", "")
+            if (
+                set(query) - {"package", "version", "page_token"}
+                or set(query.get("package", {})) != {"name", "ecosystem"}
+                or query["package"]["ecosystem"] != "PyPI"
+                or not isinstance(query.get("version"), str)
+                or not isinstance(token, str)
+            ):
+                self.answer(400, {"message": f"invalid query {query}"})
                 return
             key = (query["package"]["name"], query["version"], query.get("page_token"))
             ids, token = server.pages.get(key, ([], None))
