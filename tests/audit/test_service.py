@@ -143,3 +143,10 @@ def test_an_api_slower_than_the_timeout(stand_in):
     # The stand-in would answer after 5 s; the client gives up after 0.2 s.
     stand_in.hold = True
     assert fails_with(Service(stand_in.url, 0.2)) == unreachable(stand_in.url, "timed out")
+
+
+def test_a_page_token_met_twice_stops_the_paging(stand_in):
+    stand_in.pages[("skops", "0.11.0", "page-2")] = (["GHSA-4v6w-xpmh-gfgp"], "page-2")
+    message = fails_with(Service(stand_in.url, 5))
+    assert message == unreachable(stand_in.url, "/v1/querybatch repeated the page token page-2")
+    assert len(stand_in.requests) == 2

@@ -62,6 +62,8 @@ class Service:
         """The advisory ids of each pin, following each result's pages to the end."""
         ids: list[set[str]] = [set() for _ in pins]
         pending = [(index, None) for index in range(len(pins))]
+        # A token met twice would page in a circle for ever.
+        tokens: set[tuple[int, str]] = set()
         while pending:
             chunk, pending = pending[:BATCH], pending[BATCH:]
             queries = []
@@ -78,8 +80,14 @@ class Service:
                 raise self._unreachable("/v1/querybatch did not answer one result per query")
             for (index, _), result in zip(chunk, results, strict=True):
                 ids[index].update(str(vuln["id"]) for vuln in result.get("vulns") or ())
-                if result.get("next_page_token"):
-                    pending.append((index, result["next_page_token"]))
+                next_token = result.get("next_page_token")
+                if next_token:
+                    if (index, next_token) in tokens:
+                        raise self._unreachable(
+                            f"/v1/querybatch repeated the page token {next_token}"
+                        )
+                    tokens.add((index, next_token))
+                    pending.append((index, next_token))
         return ids
 
     def findings(self, pins: tuple[Pin, ...]) -> list[Finding]:
