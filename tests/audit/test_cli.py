@@ -10,14 +10,11 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from bakery import REPO_ROOT, run_subprocess
+from bakery import REPO_ROOT
 
-from audit.conftest import record
+from mlprod.cli import build_parser, main
 
 PINS = "skops==0.11.0\nScikit_Learn==1.4.2\nexample-ranges==0.9\nnumpy==2.1.3\n"
 SKOPS_LINES = [
@@ -32,25 +29,68 @@ UNREACHABLE = (
 )
 
 
-def test_findings_one_line_each_then_a_summary_and_exit_1(requirements, osv_zip):
-    result = run_subprocess("audit", str(requirements(PINS)), "--db", str(osv_zip))
-    assert result.stdout.splitlines() == [
+def test_findings_one_line_each_then_a_summary_and_exit_1(cli, requirements, osv_zip):
+    code, out, err = cli("audit", requirements(PINS), "--db", osv_zip)
+    assert out.splitlines() == [
         SKLEARN_LINE,
         *SKOPS_LINES,
         f"3 findings in 2 of 4 packages (OSV database {osv_zip}: 6 PyPI records, "
         "modified up to 2026-01-02)",
     ]
-    assert (result.returncode, result.stderr) == (1, "")
+    assert (code, err) == (1, "")
 
 
-def test_no_finding_exits_0(requirements, osv_zip):
+def test_no_finding_exits_0(cli, requirements, osv_zip):
     path = requirements("skops==0.12.0\nscikit-learn==1.5.0\nexample-ranges==1.2\n")
-    result = run_subprocess("audit", str(path), "--db", str(osv_zip))
-    assert result.stdout == (
+    # Any positive timeout is accepted, under a second too.
+    code, out, _ = cli("audit", path, "--db", osv_zip, "--timeout", "0.5")
+    assert out == (
         f"no known vulnerabilities in 3 packages (OSV database {osv_zip}: 6 PyPI records, "
         "modified up to 2026-01-02)\n"
     )
-    assert result.returncode == 0
+    assert code == 0
+
+
+def test_one_finding_one_package_every_alias_and_fix(cli, requirements, tmp_path):
+    # One record, no `modified` date: the summary names no date rather than an empty one.
+    database = tmp_path / "osv"
+    database.mkdir()
+    (database / "GHSA-demo.json").write_text(
+        json.dumps(
+            {
+                "id": "GHSA-demo",
+                "aliases": ["CVE-2026-0001", "PYSEC-2026-1"],
+                "affected": [
+                    {
+                        "package": {"ecosystem": "PyPI", "name": "demo"},
+                        "ranges": [
+                            {
+                                "type": "ECOSYSTEM",
+                                "events": [{"introduced": "0"}, {"fixed": "1.0.5"}],
+                            },
+                            {
+                                "type": "ECOSYSTEM",
+                                "events": [{"introduced": "1.0.2"}, {"fixed": "1.1.2"}],
+                            },
+                        ],
+                    }
+                ],
+            }
+        )
+    )
+    code, out, _ = cli("audit", requirements("demo==1.0.3\n"), "--db", database)
+    assert out.splitlines() == [
+        "demo 1.0.3: GHSA-demo (CVE-2026-0001, PYSEC-2026-1): fixed in 1.0.5, 1.1.2",
+        f"1 finding in 1 of 1 package (OSV database {database}: 1 PyPI record)",
+    ]
+    assert code == 1
+
+
+def test_an_advisory_without_a_fix_above_the_pin_says_so(cli, requirements, osv_zip):
+    # TEST-RANGES: 2.1 is in its second range, which no release fixes (its fix 1.2 is older).
+    code, out, _ = cli("audit", requirements("example-ranges==2.1\n"), "--db", osv_zip)
+    assert out.splitlines()[0] == "example-ranges 2.1: TEST-RANGES: no fixed version"
+    assert code == 1
 
 
 def test_ignore_accepts_a_risk_by_any_of_its_ids_and_says_so(cli, requirements, osv_zip):
@@ -64,10 +104,28 @@ def test_ignore_accepts_a_risk_by_any_of_its_ids_and_says_so(cli, requirements, 
         "CVE-2025-54412",
         "--ignore",
         "GHSA-4v6w-xpmh-gfgp",
+        "--ignore",
+        "GHSA-gone-gone-gone",
     )
-    assert out.splitlines()[:2] == [f"note: ignored (--ignore): {line}" for line in SKOPS_LINES]
-    assert out.splitlines()[2].startswith("no known vulnerabilities in 1 package, 2 ignored (")
+    assert out.splitlines() == [
+        *(f"note: ignored (--ignore): {line}" for line in SKOPS_LINES),
+        "note: --ignore GHSA-gone-gone-gone matched no finding; drop it if the risk is gone",
+        f"no known vulnerabilities in 1 package, 2 ignored (OSV database {osv_zip}: 6 PyPI "
+        "records, modified up to 2026-01-02)",
+    ]
     assert code == 0
+
+
+def test_an_ignored_finding_leaves_the_others_failing(cli, requirements, osv_zip):
+    path = requirements("skops==0.11.0\n")
+    code, out, _ = cli("audit", path, "--db", osv_zip, "--ignore", "CVE-2025-54412")
+    assert out.splitlines() == [
+        SKOPS_LINES[0],
+        f"note: ignored (--ignore): {SKOPS_LINES[1]}",
+        f"1 finding in 1 of 1 package, 1 ignored (OSV database {osv_zip}: 6 PyPI records, "
+        "modified up to 2026-01-02)",
+    ]
+    assert code == 1
 
 
 def test_an_unjudged_version_fails_the_audit(cli, requirements, osv_zip):
@@ -96,8 +154,14 @@ def test_a_loose_pin_is_one_line_and_exit_2(cli, requirements, osv_zip):
     assert code == 2
 
 
-def test_a_url_given_as_database_says_to_download_it(cli, requirements):
-    url = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
+        "http://mirror.example/all.zip",
+    ],
+)
+def test_a_url_given_as_database_says_to_download_it(cli, requirements, url):
     code, _, err = cli("audit", requirements("skops==0.11.0\n"), "--db", url)
     assert err == (
         "mlprod audit: error: --db takes a downloaded zip or directory, not a URL; "
@@ -153,80 +217,76 @@ def test_the_real_osv_api_answers_or_the_audit_says_it_could_not(requirements):
         ), result.stdout
 
 
-class StandIn(BaseHTTPRequestHandler):
-    """OSV's two calls, answered from a table: skops 0.11.0 has two advisories, served on two
-    pages; example-ranges 0.9 has only the withdrawn one; anything else has none."""
-
-    pages = {
-        ("skops", "0.11.0", None): (["GHSA-m7f4-hrc6-fwg3"], "page-2"),
-        ("skops", "0.11.0", "page-2"): (["GHSA-4v6w-xpmh-gfgp"], None),
-        ("example-ranges", "0.9", None): (["TEST-WITHDRAWN"], None),
-    }
-    failing = False
-
-    def log_message(self, *args):  # keep the test output clean
-        pass
-
-    def _answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self):
-        if self.failing:
-            return self._answer(503, {"message": "unavailable"})
-        queries = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["queries"]
-        results = []
-        for query in queries:
-            key = (query["package"]["name"], query["version"], query.get("page_token"))
-            assert query["package"]["ecosystem"] == "PyPI"
-            ids, token = self.pages.get(key, ([], None))
-            result = {"vulns": [{"id": vuln, "modified": "2026-01-01T00:00:00Z"} for vuln in ids]}
-            if token:
-                result["next_page_token"] = token
-            results.append(result)
-        self._answer(200, {"results": results})
-
-    def do_GET(self):
-        self._answer(200, record(Path(self.path).name))
-
-
-@pytest.fixture
-def stand_in():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", server
-    server.shutdown()
-    server.server_close()
-
-
-def test_online_follows_pages_fetches_details_and_drops_withdrawn(requirements, stand_in):
-    api, _ = stand_in
+def test_online_follows_pages_fetches_details_and_drops_withdrawn(cli, requirements, stand_in):
     path = requirements("skops==0.11.0\nexample-ranges==0.9\nnumpy==2.1.3\n")
-    result = run_subprocess("audit", str(path), "--osv-api", api)
-    assert result.stdout.splitlines() == [
+    code, out, err = cli("audit", path, "--osv-api", stand_in.url)
+    assert out.splitlines() == [
         *SKOPS_LINES,
-        f"2 findings in 1 of 3 packages (OSV API {api})",
+        f"2 findings in 1 of 3 packages (OSV API {stand_in.url})",
     ]
-    assert result.returncode == 1
+    assert (code, err) == (1, "")
 
 
-def test_an_online_error_is_one_line_and_exit_2(requirements, stand_in, monkeypatch):
-    api, _ = stand_in
-    monkeypatch.setattr(StandIn, "failing", True)
-    result = run_subprocess("audit", str(requirements("skops==0.11.0\n")), "--osv-api", api)
-    assert result.stderr == UNREACHABLE.format(api=api, reason="HTTP 503 from /v1/querybatch")
-    assert (result.returncode, result.stdout) == (2, "")
+def test_an_online_error_is_one_line_and_exit_2(cli, requirements, stand_in):
+    stand_in.reply = lambda handler: handler.answer(503, {"message": "unavailable"})
+    code, out, err = cli("audit", requirements("skops==0.11.0\n"), "--osv-api", stand_in.url)
+    assert err == UNREACHABLE.format(api=stand_in.url, reason="HTTP 503 from /v1/querybatch")
+    assert (code, out) == (2, "")
 
 
-def test_a_closed_port_is_one_line_and_exit_2(requirements, stand_in):
-    api, server = stand_in
-    server.shutdown()
-    server.server_close()
-    result = run_subprocess("audit", str(requirements("skops==0.11.0\n")), "--osv-api", api)
-    assert result.stderr == UNREACHABLE.format(api=api, reason="[Errno 111] Connection refused")
-    assert result.returncode == 2
+def test_a_closed_port_is_one_line_and_exit_2(cli, requirements, stand_in):
+    stand_in.shutdown()
+    stand_in.server_close()
+    code, _, err = cli("audit", requirements("skops==0.11.0\n"), "--osv-api", stand_in.url)
+    assert err == UNREACHABLE.format(api=stand_in.url, reason="[Errno 111] Connection refused")
+    assert code == 2
+
+
+def test_timeout_bounds_each_request(cli, requirements, stand_in):
+    # The stand-in would answer after 5 s.
+    stand_in.hold = True
+    path = requirements("skops==0.11.0\n")
+    code, _, err = cli("audit", path, "--osv-api", stand_in.url, "--timeout", "0.2")
+    assert err == UNREACHABLE.format(api=stand_in.url, reason="timed out")
+    assert code == 2
+
+
+def test_the_defaults_are_osv_dev_and_ten_seconds():
+    args = build_parser("audit").parse_args(["audit"])
+    assert (args.osv_api, args.timeout, args.db, args.ignore) == (
+        "https://api.osv.dev",
+        10.0,
+        None,
+        [],
+    )
+
+
+HELP = """\
+usage: mlprod audit [-h] [--db PATH] [--ignore ID] [--osv-api URL] [--timeout SECONDS]
+                    [REQUIREMENTS]
+
+Check dependencies against the OSV vulnerability database: the exact pins of a requirements file,
+or the packages installed in this environment. Exit 0: no known vulnerability; 1: findings; 2: bad
+input or no database.
+
+positional arguments:
+  REQUIREMENTS       requirements file of name==version pins, hashes and markers allowed (uv
+                     export --format requirements-txt, pip freeze); default: the installed
+                     packages
+
+options:
+  -h, --help         show this help message and exit
+  --db PATH          audit offline against a zip or directory of OSV records, e.g. https://osv-
+                     vulnerabilities.storage.googleapis.com/PyPI/all.zip
+  --ignore ID        an advisory id or alias (GHSA-..., CVE-...) accepted as a risk; repeatable
+  --osv-api URL      the OSV API or a mirror of it (https://api.osv.dev)
+  --timeout SECONDS  time allowed for each request to the OSV API (10)
+"""
+
+
+def test_help(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as exit_:
+        main(["audit", "--help"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == HELP

@@ -38,3 +38,15 @@ def test_ignore_matches_an_id_or_an_alias_and_reports_unused_ids():
     assert kept == [Finding(SKOPS, OTHER)]
     assert dropped == [Finding(SKOPS, GHSA)]
     assert unused == ["GHSA-gone-gone-gone"]
+
+
+def test_merged_fixes_in_pep440_order_then_the_unparseable_ones():
+    one = Advisory("GHSA-m7f4-hrc6-fwg3", ("CVE-2025-54412",), ("1.10", "custom-fix", "1.0.0"))
+    two = Advisory("PYSEC-0000-1", ("CVE-2025-54412",), ("1.9", "1.0", "another-fix"))
+    (finding,) = merged([Finding(SKOPS, one), Finding(SKOPS, two)])
+    assert finding.advisory.fixed == ("1.0", "1.0.0", "1.9", "1.10", "another-fix", "custom-fix")
+
+
+def test_ignoring_nothing_keeps_everything():
+    findings = [Finding(SKOPS, GHSA)]
+    assert ignoring(findings, []) == (findings, [], [])

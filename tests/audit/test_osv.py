@@ -99,3 +99,53 @@ def test_advisory_carries_id_aliases_and_fix():
 def test_withdrawn():
     assert osv.withdrawn(record("TEST-WITHDRAWN"))
     assert not osv.withdrawn(record("GHSA-m7f4-hrc6-fwg3"))
+
+
+def test_introduced_zero_is_below_even_a_pre_release_of_version_zero():
+    # Version("0") is above 0.0.0a1; the schema's "0" is not.
+    assert judge("GHSA-m7f4-hrc6-fwg3", "skops", "0.0.0a1") is Verdict.AFFECTED
+
+
+def ranges(*events: list[dict], kind: str = "ECOSYSTEM") -> dict:
+    return {"ranges": [{"type": kind, "events": list(group)} for group in events]}
+
+
+def test_events_sorted_even_below_version_zero():
+    # fixed 0.0.0a2 listed first: in version order introduced "0" still opens the range.
+    entries = [ranges([{"fixed": "0.0.0a2"}, {"introduced": "0"}])]
+    assert osv.verdict(entries, "0.0.0a1") is Verdict.AFFECTED
+    assert osv.verdict(entries, "1.0") is Verdict.UNAFFECTED
+
+
+def test_a_git_range_before_an_ecosystem_range_is_skipped_not_the_end():
+    git = {"type": "GIT", "repo": "https://example.invalid/repo", "events": [{"introduced": "0"}]}
+    ecosystem = {"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "1.2"}]}
+    entries = [{"ranges": [git, ecosystem]}]
+    assert osv.verdict(entries, "1.1") is Verdict.AFFECTED
+    assert osv.fixed_versions(entries, "1.1") == ("1.2",)
+
+
+def test_an_entry_without_a_name_names_no_package():
+    record = {"id": "TEST-NAMELESS", "affected": [{"package": {"ecosystem": "PyPI"}}]}
+    for key in ("none", "xxxx"):
+        assert list(osv.package_entries(record, key)) == []
+    assert osv.pypi_names(record) == set()
+
+
+def test_fixed_versions_above_not_at_the_pin_in_pep440_order_then_the_rest():
+    entries = [
+        ranges(
+            [{"introduced": "0"}, {"fixed": "1.10"}],
+            [{"introduced": "0"}, {"fixed": "1.9"}],
+            [{"introduced": "0"}, {"fixed": "banana"}],
+            [{"introduced": "0"}, {"fixed": "apple"}],
+            [{"introduced": "0"}, {"fixed": "1.2"}],
+        )
+    ]
+    assert osv.fixed_versions(entries, "1.2") == ("1.9", "1.10", "apple", "banana")
+
+
+def test_the_advisory_names_only_the_fixes_above_the_pin():
+    # TEST-RANGES: fixed in 1.2; 2.1 is in its second range, which no release fixes.
+    assert osv.advisory(record("TEST-RANGES"), "example-ranges", "2.1").fixed == ()
+    assert osv.advisory(record("TEST-RANGES"), "example-ranges", "1.1").fixed == ("1.2",)

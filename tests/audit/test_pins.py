@@ -1,4 +1,8 @@
+import locale
+import re
+import sys
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +102,123 @@ def test_installed_lists_this_environment():
     (mlprod,) = [item for item in inventory.unaudited if item.name == "mlprod"]
     assert mlprod.origin.startswith("editable install of file://")
     assert "mlprod" not in {pin.key for pin in inventory.pins}
+
+
+def test_exact_messages_for_a_directory_and_an_unreadable_file(tmp_path, requirements):
+    with pytest.raises(UsageError) as error:
+        from_requirements(tmp_path)
+    assert str(error.value) == f"{tmp_path} is a directory; pass a requirements file of exact pins"
+    path = requirements("")
+    path.write_bytes(b"\xffskops==0.11.0\n")
+    with pytest.raises(UsageError) as error:
+        from_requirements(path)
+    assert str(error.value) == (
+        f"{path} cannot be read ('utf-8' codec can't decode byte 0xff in position 0: invalid "
+        "start byte); pass a requirements file"
+    )
+
+
+@pytest.fixture
+def ascii_locale():
+    """The process's locale set to C, as on a machine whose default encoding is not UTF-8."""
+    previous = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    yield
+    locale.setlocale(locale.LC_CTYPE, previous)
+
+
+def test_the_file_is_read_as_utf8_whatever_the_locale(requirements, ascii_locale):
+    path = requirements("skops==0.11.0  # pinned by Zoë\n")
+    assert from_requirements(path).pins == (Pin("skops", "0.11.0"),)
+
+
+def test_editable_lines_as_pip_freeze_and_pip_write_them(requirements):
+    text = (
+        "-e /home/me/my project\n"
+        "--editable=git+https://example.org/demo.git#egg=demo\n"
+        "skops==0.11.0\n"
+    )
+    inventory = from_requirements(requirements(text))
+    assert inventory.unaudited == (
+        Unaudited("/home/me/my project", "editable install"),
+        Unaudited("git+https://example.org/demo.git#egg=demo", "editable install"),
+    )
+    assert inventory.pins == (Pin("skops", "0.11.0"),)
+
+
+def test_a_direct_url_does_not_end_the_file(requirements):
+    inventory = from_requirements(requirements("demo @ file:///src/demo\nskops==0.11.0\n"))
+    assert inventory.unaudited == (Unaudited("demo", "file:///src/demo"),)
+    assert inventory.pins == (Pin("skops", "0.11.0"),)
+
+
+def test_continuations_without_a_space_and_at_the_end_of_the_file(requirements):
+    # The last line is continued into the end of the file, as an editor may leave it.
+    text = "numpy==2.1.3\\\n    --hash=sha256:0123\nskops==0.11.0 \\\n    # via demo \\"
+    inventory = from_requirements(requirements(text))
+    assert inventory.pins == (Pin("numpy", "2.1.3"), Pin("skops", "0.11.0"))
+
+
+def test_a_continued_pin_keeps_the_line_number_of_its_first_line(requirements):
+    path = requirements("numpy==2.1.3\n# comment\nskops>=0.11 \\\n    --hash=sha256:cdef\n")
+    with pytest.raises(InvalidData, match=rf"^{re.escape(str(path))}:3: skops is not pinned"):
+        from_requirements(path)
+
+
+def test_exact_messages_for_nested_files_and_a_non_requirement(requirements):
+    path = requirements("-c constraints.txt\n")
+    with pytest.raises(UsageError) as error:
+        from_requirements(path)
+    assert str(error.value) == (
+        f"{path}:1: nested requirement files are not followed; audit each file, or one lock "
+        "(uv export --format requirements-txt)"
+    )
+    path = requirements("numpy = 2\n")
+    with pytest.raises(InvalidData) as error:
+        from_requirements(path)
+    # packaging's message is three lines (the text and a caret); the first is kept.
+    assert str(error.value) == (
+        f"{path}:1: 'numpy = 2' is not a requirement (Expected semicolon (after name with no "
+        "version specifier) or end); audit a lock: uv export --format requirements-txt, or pip "
+        "freeze"
+    )
+
+
+def distribution(site: Path, name: str | None, version: str, direct_url: str | None = None):
+    """A real .dist-info directory, as an installer leaves it."""
+    info = site / f"{name or 'nameless'}-{version}.dist-info"
+    info.mkdir(parents=True)
+    header = f"Name: {name}\n" if name else ""
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\n{header}Version: {version}\n")
+    if direct_url is not None:
+        (info / "direct_url.json").write_text(direct_url)
+
+
+def test_installed_reads_every_path_entry_first_one_wins(tmp_path, monkeypatch):
+    first, second, third = (tmp_path / name for name in ("first", "second", "third"))
+    distribution(first, "Alpha", "1.0")
+    distribution(first, None, "0.1")  # a broken install without a name: skipped
+    distribution(
+        first,
+        "Zeta-Direct",
+        "1.0",
+        '{"url": "https://example.org/zeta-1.0.tar.gz", "archive_info": {}}',
+    )
+    distribution(second, "alpha", "2.0")  # shadowed by Alpha 1.0, as `import` would be
+    distribution(second, "beta", "1.0", "not json")
+    distribution(third, "gamma", "1.0", "[]")
+    distribution(third, "delta", "1.0", '{"dir_info": {}}')
+    distribution(
+        third, "epsilon", "1.0", '{"url": "file:///src/epsilon", "dir_info": {"editable": true}}'
+    )
+    distribution(third, "Omega", "3.0")
+    monkeypatch.setattr(sys, "path", [str(first), str(second), str(third)])
+    inventory = installed()
+    assert inventory.pins == (Pin("Alpha", "1.0"), Pin("Omega", "3.0"))
+    assert inventory.unaudited == (
+        Unaudited("beta", "a direct URL"),
+        Unaudited("delta", "a direct URL"),
+        Unaudited("epsilon", "editable install of file:///src/epsilon"),
+        Unaudited("gamma", "a direct URL"),
+        Unaudited("Zeta-Direct", "https://example.org/zeta-1.0.tar.gz"),
+    )

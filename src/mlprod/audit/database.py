@@ -41,7 +41,8 @@ class Database:
 
     def describe(self) -> str:
         newest = f", modified up to {self.newest[:10]}" if self.newest else ""
-        return f"OSV database {self.path}: {self.pypi_records} PyPI records{newest}"
+        plural = "" if self.pypi_records == 1 else "s"
+        return f"OSV database {self.path}: {self.pypi_records} PyPI record{plural}{newest}"
 
     def findings(self, pins: tuple[Pin, ...]) -> list[Finding]:
         found = []

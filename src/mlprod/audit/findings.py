@@ -55,8 +55,9 @@ def _combine(group: list[Finding]) -> Finding:
 
 def _sorted_versions(versions: set[str]) -> tuple[str, ...]:
     def key(text: str):
+        # The text last: "1.0" and "1.0.0" are one version, printed in a stable order.
         try:
-            return (0, Version(text), "")
+            return (0, Version(text), text)
         except InvalidVersion:
             return (1, Version("0"), text)
 

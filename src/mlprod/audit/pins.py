@@ -140,7 +140,7 @@ def installed() -> Inventory:
     pins: list[Pin] = []
     unaudited: list[Unaudited] = []
     for distribution in metadata.distributions():
-        name = distribution.metadata["Name"]
+        name = distribution.metadata.get("Name")
         if not name or canonicalize_name(name) in seen:
             continue
         seen.add(canonicalize_name(name))

@@ -4,6 +4,7 @@ then fetched once for its aliases and fixed versions."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -21,7 +22,7 @@ BATCH = 1000  # the most queries /v1/querybatch accepts at once
 
 
 class Service:
-    def __init__(self, api: str = API, timeout: float = 10.0) -> None:
+    def __init__(self, api: str, timeout: float) -> None:
         self.api = api.rstrip("/")
         self.timeout = timeout
 
@@ -41,7 +42,8 @@ class Service:
             raise self._unreachable(f"HTTP {error.code} from {path}") from None
         except urllib.error.URLError as error:
             raise self._unreachable(str(error.reason)) from None
-        except (TimeoutError, OSError) as error:
+        # OSError: refused, reset or timed out; HTTPException: an answer that is not HTTP.
+        except (OSError, http.client.HTTPException) as error:
             raise self._unreachable(str(error) or type(error).__name__) from None
         except ValueError:
             raise self._unreachable(f"{path} did not answer JSON") from None
@@ -60,6 +62,8 @@ class Service:
         """The advisory ids of each pin, following each result's pages to the end."""
         ids: list[set[str]] = [set() for _ in pins]
         pending = [(index, None) for index in range(len(pins))]
+        # A token met twice would page in a circle for ever.
+        tokens: set[tuple[int, str]] = set()
         while pending:
             chunk, pending = pending[:BATCH], pending[BATCH:]
             queries = []
@@ -76,8 +80,14 @@ class Service:
                 raise self._unreachable("/v1/querybatch did not answer one result per query")
             for (index, _), result in zip(chunk, results, strict=True):
                 ids[index].update(str(vuln["id"]) for vuln in result.get("vulns") or ())
-                if result.get("next_page_token"):
-                    pending.append((index, result["next_page_token"]))
+                next_token = result.get("next_page_token")
+                if next_token:
+                    if (index, next_token) in tokens:
+                        raise self._unreachable(
+                            f"/v1/querybatch repeated the page token {next_token}"
+                        )
+                    tokens.add((index, next_token))
+                    pending.append((index, next_token))
         return ids
 
     def findings(self, pins: tuple[Pin, ...]) -> list[Finding]:
