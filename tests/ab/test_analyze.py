@@ -3,12 +3,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import ttest_ind
+from scipy.stats import chisquare, ttest_ind
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
 from mlprod import tables
-from mlprod.ab.analyze import analyze_file
+from mlprod.ab.analyze import analyze_arms, analyze_file
+from mlprod.ab.sufficient import ArmStats
 from mlprod.errors import UsageError
 
 
@@ -197,3 +198,63 @@ def test_a_variant_named_like_a_tex_macro_is_plotted_as_text(tmp_path, cli):
     )  # fmt: skip
     assert code == 0, err
     assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+def rates(counts, n=10_000):
+    """Binomial arms of `n` units each, from conversions per variant."""
+    return {name: ArmStats.from_sums(n, x, x, binary=True) for name, x in counts.items()}
+
+
+def holm_p(counts, n=10_000, control="control"):
+    """Holm-adjusted pooled z-test p-values (statsmodels), treatments in name order."""
+    names = sorted(name for name in counts if name != control)
+    raw = [proportions_ztest([counts[v], counts[control]], [n, n])[1] for v in names]
+    adjusted = multipletests(raw, method="holm")[1] if len(raw) > 1 else raw
+    return dict(zip(names, adjusted, strict=True))
+
+
+def test_the_largest_significant_improvement_is_shipped():
+    # Both treatments win; 'C' wins by more and is named last, so neither order nor the
+    # first winner can pick it by accident.
+    counts = {"control": 1000, "B": 1150, "C": 1300}
+    result = analyze_arms(rates(counts), "control")
+    p = holm_p(counts)["C"]
+    assert p < 0.05 and holm_p(counts)["B"] < 0.05
+    assert result.decision == (
+        f"Ship 'C': it moves the metric from 0.1 to 0.13 (+30.0% relative, p = {p:.2g}), "
+        "a significant improvement over 'control'."
+    )
+
+
+def test_only_significant_losers_are_named_and_a_non_significant_gain_is_not_shipped():
+    counts = {"control": 1300, "B": 1000, "C": 1250, "D": 1310, "E": 900}
+    p = holm_p(counts)
+    assert p["B"] < 0.05 and p["E"] < 0.05 and p["C"] > 0.05 and p["D"] > 0.05
+    result = analyze_arms(rates(counts), "control")
+    assert result.decision == (
+        "Keep 'control': 'B', 'E' significantly lowered the metric, and no treatment improved it."
+    )
+    assert [row["significant"] for row in result.variants] == [True, False, False, True]
+
+
+def test_no_significant_difference_keeps_the_control_for_now():
+    counts = {"control": 1000, "B": 960, "C": 1040}
+    assert min(holm_p(counts).values()) > 0.05
+    result = analyze_arms(rates(counts), "control")
+    assert result.decision == (
+        "Keep 'control' for now: no treatment differs significantly from it; the effect "
+        "may be smaller than this sample can detect, so run longer if a smaller effect matters."
+    )
+
+
+def test_a_sample_ratio_mismatch_decision_gives_its_p_value():
+    arms = rates({"control": 600, "B": 900}, n=6000)
+    arms["B"] = ArmStats.from_sums(4000, 900, 900, binary=True)
+    result = analyze_arms(arms, "control")
+    p = chisquare([6000, 4000]).pvalue
+    assert result.srm["p_value"] == pytest.approx(p, rel=1e-9)
+    assert result.decision == (
+        "Do not act on this result: the split of units between variants is not the "
+        f"designed one (sample ratio mismatch, p = {p:.2g}); find the cause "
+        "in assignment or logging first."
+    )
