@@ -115,26 +115,49 @@ def test_rows_without_metric_are_left_out_and_reported(tmp_path):
     (tmp_path / "units.csv").write_text("v,y\nA,1\nA,0\nB,1\nB,\n,1\nB,0\nA,1\nB,1\n")
     result = analyze_file(tmp_path / "units.csv", "v", "A").to_dict()
     assert result["variants"][0]["n"] == 3
-    assert "2 of 8 rows" in result["notes"][0]
+    assert result["notes"][0] == "2 of 8 rows had no variant or no metric value and were left out."
 
 
 @pytest.mark.parametrize(
     "text, kwargs, message",
     [
-        ("v,y\nA,1\nB,0\n", {"variant_col": "arm"}, "variant col 'arm' is not a column"),
-        ("v,y\nA,1\nB,0\n", {"control": "Z"}, "control 'Z' is not a variant"),
-        ("v,y\nA,1\nA,0\n", {}, "only the control"),
-        ("v,y\nA,x\nB,y\n", {}, "must be numeric"),
-        ("v,y,z\nA,1,1\nB,0,1\n", {}, "metric col is needed"),
-        ("v,y\n", {}, "has no rows"),
-        ("v,n,conversions\nA,10,11\nB,10,1\n", {}, "data row 1 .* more conversions than units"),
+        (
+            "v,y\nA,1\nB,0\n",
+            {"variant_col": "arm"},
+            "variant col 'arm' is not a column of {path}: v, y",
+        ),
+        ("v,y\nA,1\nB,0\n", {"control": "Z"}, "control 'Z' is not a variant of the data: A, B"),
+        ("v,y\nA,1\nA,0\n", {}, "only the control 'A' is in the data; nothing to compare"),
+        ("v,y\nA,x\nB,y\n", {}, "metric column 'y' holds string values; it must be numeric or 0/1"),
+        ("v,y,z\nA,1,1\nB,0,1\n", {}, "metric col is needed to tell the metric among: y, z"),
+        ("v\nA\nB\n", {}, "metric col is needed to tell the metric among: none"),
+        ("v,y\nA,1\nB,0\n", {"metric_col": "z"}, "metric col 'z' is not a column of {path}: v, y"),
+        ("v,y\n", {}, "{path} has no rows; give a file with one row per unit"),
+        (
+            "v,n,conversions\nA,10,11\nB,10,1\n",
+            {},
+            "{path}, data row 1 (variant 'A'): more conversions than units (n); fix the file",
+        ),
+        # A variant column named like a statistic's column still selects that layout.
+        (
+            "n,conversions\nA,1\nB,0\n",
+            {"variant_col": "n"},
+            "column 'n' must be numeric in {path}; fix the file",
+        ),
+        (
+            "n,sum,sum_squares\nA,1,1\nB,2,3\n",
+            {"variant_col": "n"},
+            "column 'n' must be numeric in {path}; fix the file",
+        ),
     ],
 )
 def test_bad_files_get_one_line_errors(tmp_path, text, kwargs, message):
-    (tmp_path / "f.csv").write_text(text)
+    path = tmp_path / "f.csv"
+    path.write_text(text)
     args = {"variant_col": "v", "control": "A", **kwargs}
-    with pytest.raises(UsageError, match=message):
-        analyze_file(tmp_path / "f.csv", args.pop("variant_col"), args.pop("control"), **args)
+    with pytest.raises(UsageError) as error:
+        analyze_file(path, args.pop("variant_col"), args.pop("control"), **args)
+    assert str(error.value) == message.format(path=path)
 
 
 def test_cli_json_shape_and_plot(tmp_path, cli):
