@@ -48,7 +48,7 @@ class Analysis:
 
 
 def _percent(value: float) -> str:
-    return f"{value * 100:+.1f}%" if math.isfinite(value) else "n/a"
+    return f"{value * 100:+.1f}%"
 
 
 def _decide(control: str, variants: list[dict[str, object]], srm: dict[str, object]) -> str:
