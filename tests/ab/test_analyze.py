@@ -446,3 +446,18 @@ def test_control_row_gives_its_spread():
     }
     control = analyze_arms(arms, "c").to_dict()["control"]
     assert control == {"name": "c", "n": 4, "mean": 5.0, "std": pytest.approx(units.std(ddof=1))}
+
+
+def test_comparisons_with_a_p_value_are_holm_adjusted_when_another_has_none():
+    # 'B' and 'control' have no conversion: that z-test is undefined. 'C' and 'D' remain two
+    # tests, and a family of two is what Holm must correct for; shipping on their raw
+    # p-values would double the chance of a false win.
+    counts = {"control": 0, "B": 0, "C": 4, "D": 4}
+    raw = [proportions_ztest([counts[v], 0], [1000, 1000])[1] for v in ("C", "D")]
+    expected = multipletests(raw, method="holm")[1]
+    assert min(raw) < 0.05 < min(expected)
+    result = analyze_arms(rates(counts, n=1000), "control")
+    b, c, d = result.variants
+    assert math.isnan(b["p_value_adjusted"])
+    assert [c["p_value_adjusted"], d["p_value_adjusted"]] == pytest.approx(expected, rel=1e-9)
+    assert result.decision.startswith("Keep 'control' for now")
