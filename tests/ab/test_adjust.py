@@ -32,3 +32,19 @@ def test_bad_input_is_refused(p_values, method):
 def test_cli_returns_input_order(cli_json):
     result = cli_json("ab", "adjust", "--method", "holm", *map(str, P_VALUES))
     assert result["adjusted"] == pytest.approx([0.05, 0.12, 0.12, 0.03, 1, 1])
+
+
+def test_holm_is_the_default_method():
+    assert adjust(P_VALUES) == pytest.approx([0.05, 0.12, 0.12, 0.03, 1, 1])
+
+
+def test_an_unknown_method_lists_the_known_ones():
+    with pytest.raises(UsageError) as error:
+        adjust([0.1], "bonferroni")
+    assert str(error.value) == "method 'bonferroni' is not one of: holm, fdr_bh"
+
+
+def test_a_missing_p_value_is_refused_with_the_list():
+    with pytest.raises(UsageError) as error:
+        adjust([0.1, None])
+    assert str(error.value) == "p values must lie in [0, 1], got [0.1, None]"

@@ -5,6 +5,7 @@ import pytest
 from bakery import run_subprocess
 from scipy.stats import chi2_contingency, chisquare
 
+from mlprod.ab import assignment
 from mlprod.ab.assignment import Assigner, bucket
 from mlprod.errors import UsageError
 
@@ -63,19 +64,30 @@ def test_zero_weight_variant_gets_no_units():
 
 
 @pytest.mark.parametrize(
-    "salt, variants, weights",
+    "salt, variants, weights, message",
     [
-        ("", ["a", "b"], None),
-        ("s", ["a"], None),
-        ("s", ["a", "a"], None),
-        ("s", ["a", "b"], ["1"]),
-        ("s", ["a", "b"], ["x", "1"]),
-        ("s", ["a", "b"], ["-1", "2"]),
+        ("", ["a", "b"], None, "salt is empty; use a name unique to the experiment"),
+        ("s", ["a"], None, "variants needs at least two names, e.g. control treatment"),
+        ("s", ["a", "a"], None, "variants repeats a name; give each variant once"),
+        ("s", ["a", "b"], ["1"], "weights has 1 values for 2 variants; give one each"),
+        ("s", ["a", "b"], ["x", "1"], "weights ['x', '1'] are not numbers; write e.g. 50 50"),
+        ("s", ["a", "b"], ["-1", "2"], "weights must be non-negative and not all zero"),
+        ("s", ["a", "b"], ["0", "0"], "weights must be non-negative and not all zero"),
     ],
 )
-def test_bad_designs_are_refused(salt, variants, weights):
-    with pytest.raises(UsageError):
+def test_bad_designs_are_refused(salt, variants, weights, message):
+    with pytest.raises(UsageError) as error:
         Assigner(salt, variants, weights)
+    assert str(error.value) == message
+
+
+def test_a_unit_on_a_boundary_belongs_to_the_variant_above_it(monkeypatch):
+    # Variant i holds the buckets [bound(i-1), bound(i)). No known id hashes exactly onto a
+    # boundary (that would take a SHA-256 preimage), so the bucket is set here.
+    assigner = Assigner("s", ["a", "b"])
+    for position, variant in [(2**63 - 1, "a"), (2**63, "b"), (2**64 - 1, "b"), (0, "a")]:
+        monkeypatch.setattr(assignment, "bucket", lambda unit_id, salt, p=position: p)
+        assert assigner.assign("u") == variant
 
 
 def test_cli_json_lists_each_id(cli_json):

@@ -48,7 +48,7 @@ class Analysis:
 
 
 def _percent(value: float) -> str:
-    return f"{value * 100:+.1f}%" if math.isfinite(value) else "n/a"
+    return f"{value * 100:+.1f}%"
 
 
 def _decide(control: str, variants: list[dict[str, object]], srm: dict[str, object]) -> str:
@@ -165,9 +165,12 @@ def analyze_arms(
                 **METHODS[metric_type],
             }
         )
-    raw = [row["p_value"] for row in rows]
-    several = len(rows) > 1 and not any(math.isnan(p) for p in raw)
-    adjusted = adjust(raw, "holm") if several else raw
+    # A comparison without a p-value (e.g. no conversion in either arm) is never significant;
+    # the others are still a family of tests, and Holm corrects for every one of them.
+    tested = [i for i, row in enumerate(rows) if not math.isnan(row["p_value"])]
+    adjusted = [math.nan] * len(rows)
+    for i, p_adj in zip(tested, adjust([rows[i]["p_value"] for i in tested], "holm"), strict=True):
+        adjusted[i] = p_adj
     for row, p_adj in zip(rows, adjusted, strict=True):
         row["p_value_adjusted"] = p_adj
         row["significant"] = bool(p_adj < alpha)
