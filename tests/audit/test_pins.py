@@ -73,12 +73,6 @@ def test_a_line_that_is_not_one_exact_pin_is_refused_with_its_line_number(
     )
 
 
-def test_a_line_that_is_no_requirement_is_refused(requirements):
-    path = requirements("numpy = 2\n")
-    with pytest.raises(InvalidData, match=r":1: 'numpy = 2' is not a requirement \("):
-        from_requirements(path)
-
-
 def test_nested_requirement_files_are_refused(requirements):
     path = requirements("-r base.txt\n")
     with pytest.raises(UsageError, match=r":1: nested requirement files are not followed"):
