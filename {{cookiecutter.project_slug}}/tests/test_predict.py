@@ -62,7 +62,7 @@ def test_every_row_is_scored_in_order_with_the_model_version(
 
 def test_chunking_does_not_change_the_result(model_file, new_rows, tmp_path):
     source = tmp_path / "in.csv"
-    new_rows.to_csv(source, index=False)
+    new_rows.head(40).to_csv(source, index=False)  # 5 chunks of 7 and a last one of 5
     assert (
         main(
             [str(source), str(tmp_path / "a.csv"), "--model", str(model_file), "--chunk-rows", "7"]
@@ -82,7 +82,9 @@ def test_chunking_does_not_change_the_result(model_file, new_rows, tmp_path):
         )
         == 0
     )
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
+    chunked = pd.read_csv(tmp_path / "a.csv")
+    assert len(chunked) == 40
+    pd.testing.assert_frame_equal(chunked, pd.read_csv(tmp_path / "b.csv"))
 
 
 def test_csv_output_quotes_text_and_reads_back(model_file, new_rows, tmp_path):

@@ -15,8 +15,10 @@ from {{ cookiecutter.module_name }}.serve import create_app, field_name, row_mod
 MAX_ROWS = 5
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client(artifact):
+    # A fresh app per test (milliseconds): no test sees another's state, and mutation tools
+    # tie the app's construction to every test that sends it a request.
     with TestClient(
         create_app(artifact, max_batch_rows=MAX_ROWS), raise_server_exceptions=False
     ) as client:
