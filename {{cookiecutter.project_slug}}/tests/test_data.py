@@ -78,12 +78,36 @@ def test_extra_columns_and_column_order_are_accepted():
     assert len(data.validate(shuffled, data.training_schema())) == 20
 
 
-def test_split_keeps_the_share_of_opens(params):
+def test_labelled_rows_get_text_ids_and_integer_targets():
+    frame = make_sample(10, seed=5)
+    frame[ID_COLUMN] = range(101, 111)  # numeric ids in a CSV are read as integers
+    frame[TARGET] = frame[TARGET].astype(float)  # and a target column with a gap as floats
+    validated = data.validate(frame, data.training_schema())
+    assert validated[ID_COLUMN].tolist() == [str(number) for number in range(101, 111)]
+    assert validated[TARGET].dtype == np.int64
+    assert validated[TARGET].tolist() == frame[TARGET].astype(int).tolist()
+
+
+def test_a_target_that_is_no_number_says_what_is_expected():
+    frame = make_sample(3, seed=5).astype({TARGET: object})
+    frame.loc[1, TARGET] = "yes"
+    with pytest.raises(DataError, match=r"row 2, column 'opened': value 'yes' is not 0 or 1"):
+        data.validate(frame, data.training_schema())
+
+
+def test_split_keeps_the_share_of_opens_and_is_repeatable(params):
     frame = data.validate(make_sample(2000, seed=6), data.training_schema())
-    train, test = data.split(frame, test_share=0.25, seed=0)
-    assert len(test) == 500 and len(train) == 1500
+    train, test = data.split(frame, test_share=0.2, seed=0)
+    assert len(test) == 400 and len(train) == 1600
     assert abs(train[TARGET].mean() - test[TARGET].mean()) < 0.01
     assert set(train[ID_COLUMN]).isdisjoint(test[ID_COLUMN])
+    # Fresh indexes and the same columns: no stray "index" column reaches the model.
+    assert list(train.columns) == list(test.columns) == list(frame.columns)
+    assert train.index.tolist() == list(range(1600)) and test.index.tolist() == list(range(400))
+    same_seed, _ = data.split(frame, test_share=0.2, seed=0)
+    other_seed, _ = data.split(frame, test_share=0.2, seed=1)
+    assert same_seed[ID_COLUMN].tolist() == train[ID_COLUMN].tolist()
+    assert other_seed[ID_COLUMN].tolist() != train[ID_COLUMN].tolist()
 
 
 FLAGGED = (
