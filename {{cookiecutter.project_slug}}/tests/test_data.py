@@ -44,9 +44,11 @@ def test_text_in_a_number_column_and_empty_values_are_refused():
     frame.loc[6, "channel"] = None
     with pytest.raises(DataError) as raised:
         data.validate(frame, data.feature_schema())
-    message = str(raised.value)
-    assert "row 3, column 'past_opens_30d': value 'many' is not a number" in message
-    assert "row 7, column 'channel'" in message
+    # One entry per bad value: the column's range check failing on the text is not repeated.
+    assert str(raised.value) == (
+        "row 3, column 'past_opens_30d': value 'many' is not a number; "
+        "row 7, column 'channel': value is empty; fix the data or drop those rows"
+    )
 
 
 def test_missing_column_is_named():
@@ -70,6 +72,17 @@ def test_message_lists_a_few_failures_and_counts_the_rest():
     frame["send_hour"] = 99
     with pytest.raises(DataError, match="and 15 more"):
         data.validate(frame, data.feature_schema())
+
+
+@pytest.mark.parametrize(("rows", "suffix"), [(5, ""), (6, "; and 1 more")])
+def test_five_failures_are_listed_and_a_sixth_is_counted(rows, suffix):
+    frame = make_sample(rows, seed=5)
+    frame["send_hour"] = 99
+    listed = "; ".join(f"row {row}, column 'send_hour': value 99.0 fails in_range(0, 23)"
+                       for row in range(1, 6))  # fmt: skip
+    with pytest.raises(DataError) as raised:
+        data.validate(frame, data.feature_schema())
+    assert str(raised.value) == f"{listed}{suffix}; fix the data or drop those rows"
 
 
 def test_extra_columns_and_column_order_are_accepted():
@@ -128,6 +141,46 @@ def test_floats_and_booleans_are_checked_by_their_kind():
     assert "row 1, column 'discount': value 0.75 fails in_range(0.0, 0.5)" in message
     assert "row 2, column 'discount'" in message
     assert "row 3, column 'vip': value 2" in message and "isin" in message
+
+
+def test_a_bound_on_one_side_is_checked_on_that_side():
+    features = (
+        Feature("age", Kind.INTEGER, "years", minimum=0),
+        Feature("debt", Kind.FLOAT, "owed", maximum=100.0),
+    )
+    good = pd.DataFrame({"age": [0, 130], "debt": [-5.0, 100.0]})
+    assert data.validate(good, data.feature_schema(features))["age"].tolist() == [0.0, 130.0]
+    bad = pd.DataFrame({"age": [-1], "debt": [100.5]})
+    with pytest.raises(DataError) as raised:
+        data.validate(bad, data.feature_schema(features))
+    assert str(raised.value) == (
+        "row 1, column 'age': value -1.0 fails greater_than_or_equal_to(0); "
+        "row 1, column 'debt': value 100.5 fails less_than_or_equal_to(100.0); "
+        "fix the data or drop those rows"
+    )
+
+
+def test_numbers_and_codes_are_converted_to_the_column_type():
+    features = (
+        Feature("score", Kind.FLOAT, "a score"),
+        Feature("plan", Kind.CATEGORY, "plan code", categories=("10", "20")),
+    )
+    # A CSV reader gives whole numbers for both: 3 is a valid float, 10 the code "10".
+    validated = data.validate(
+        pd.DataFrame({"score": [3, 0], "plan": [10, 20]}), data.feature_schema(features)
+    )
+    assert validated["score"].dtype == np.float64
+    assert validated["plan"].tolist() == ["10", "20"]
+    for score, reason in (
+        ("high", "value 'high' is not a number"),
+        (np.inf, "value inf fails finite"),
+    ):
+        frame = pd.DataFrame({"score": [score], "plan": ["10"]})
+        with pytest.raises(DataError) as raised:
+            data.validate(frame, data.feature_schema(features))
+        assert str(raised.value) == (
+            f"row 1, column 'score': {reason}; fix the data or drop those rows"
+        )
 
 
 def test_text_in_a_boolean_column_is_named_with_what_is_expected():

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.module_name }} import model_io, predict, schema, tables
+from {{ cookiecutter.module_name }} import data, model_io, predict, schema, tables
 from {{ cookiecutter.module_name }}.config import PredictionLogParams
 from {{ cookiecutter.module_name }}.errors import UsageError
 from {{ cookiecutter.module_name }}.predict import main, predict_file
@@ -144,6 +144,15 @@ def test_a_chunk_of_only_bad_rows_is_set_aside_and_the_rest_scored(
     assert scored[schema.ID_COLUMN].tolist() == new_rows[schema.ID_COLUMN].iloc[110:].tolist()
     assert scored["probability"].between(0, 1).all()
     assert rejected[schema.ID_COLUMN].tolist() == new_rows[schema.ID_COLUMN].iloc[:110].tolist()
+
+
+def test_text_in_a_number_column_is_set_aside_like_any_bad_value(new_rows):
+    chunk = new_rows.head(4).astype({"past_opens_30d": object})
+    chunk.loc[2, "past_opens_30d"] = "many"
+    valid, rejected = predict.split_valid(chunk, data.feature_schema(), skip_invalid=True)
+    assert valid.index.tolist() == [0, 1, 3]
+    assert rejected.index.tolist() == [2]
+    assert rejected["error"].tolist() == ["past_opens_30d: fails coerce_dtype('float64')"]
 
 
 def test_missing_column_cannot_be_skipped(model_file, new_rows, tmp_path, capsys):

@@ -22,9 +22,14 @@ def _whole_number(series: pd.Series) -> pd.Series:
 
 
 def _in_range(feature: Feature) -> list[pandera.Check]:
-    if feature.minimum is None and feature.maximum is None:
-        return []
-    return [pandera.Check.in_range(feature.minimum, feature.maximum)]
+    # pandera's in_range needs both bounds; a feature may have one.
+    if feature.minimum is not None and feature.maximum is not None:
+        return [pandera.Check.in_range(feature.minimum, feature.maximum)]
+    if feature.minimum is not None:
+        return [pandera.Check.greater_than_or_equal_to(feature.minimum)]
+    if feature.maximum is not None:
+        return [pandera.Check.less_than_or_equal_to(feature.maximum)]
+    return []
 
 
 def _column(feature: Feature) -> pandera.Column:
@@ -84,12 +89,25 @@ def _describe(failure: pd.Series, first_row: int, schema: pandera.DataFrameSchem
     return f"{where}: value {failure['failure_case']!r} fails {check}"
 
 
+def _pertinent(cases: pd.DataFrame) -> pd.DataFrame:
+    """The failure cases that say something new, one per row and column.
+
+    A value that is not of its column's type fails twice at its row (coerce_dtype and dtype),
+    and the column's other checks then fail as a whole on the unconverted column (with no
+    row, and a TypeError as the "value"). The row-level case says it all; the column-level
+    echoes would also make the row impossible to set aside with --skip-invalid.
+    """
+    row_level = cases["index"].notna()
+    echo = ~row_level & cases["column"].isin(cases.loc[row_level, "column"])
+    return cases[~echo].drop_duplicates(subset=["column", "index"])
+
+
 def failure_cases(frame: pd.DataFrame, schema: pandera.DataFrameSchema) -> pd.DataFrame:
-    """Return pandera's failure cases for a frame (no rows when it is valid)."""
+    """Return the pertinent failure cases for a frame (no rows when it is valid)."""
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as errors:
-        return errors.failure_cases
+        return _pertinent(errors.failure_cases)
     return pd.DataFrame(columns=["column", "check", "failure_case", "index"])
 
 
@@ -112,9 +130,7 @@ def validate(
     try:
         return schema.validate(frame, lazy=True)
     except SchemaErrors as errors:
-        cases = errors.failure_cases
-        # A type check that failed on a whole column repeats what the row-level cases say.
-        cases = cases.drop_duplicates(subset=["column", "index"])
+        cases = _pertinent(errors.failure_cases)
         messages = [_describe(case, first_row, schema) for _, case in cases.iterrows()]
         more = len(messages) - MAX_REPORTED_FAILURES
         summary = "; ".join(messages[:MAX_REPORTED_FAILURES])
