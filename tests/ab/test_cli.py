@@ -220,6 +220,15 @@ HELP = {
 }
 
 
+SUMMARIES = {
+    "sample-size": "units per variant to detect an effect",
+    "assign": "deterministic variant for each unit id",
+    "srm": "sample ratio mismatch check (chi-square)",
+    "adjust": "adjust p-values for multiple testing",
+    "analyze": "analyse experiment results (CSV/Parquet)",
+}
+
+
 @pytest.mark.parametrize("command", HELP)
 def test_help_names_each_option_its_value_and_its_default(capsys, command):
     from mlprod.cli import main
@@ -229,6 +238,12 @@ def test_help_names_each_option_its_value_and_its_default(capsys, command):
     assert stop.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
     assert out.startswith(f"usage: mlprod ab {command} [-h]")
+    # The description repeats the summary of `mlprod ab --help`, before the arguments.
+    assert (
+        out.split(" positional arguments: ")[0]
+        .split(" options: ")[0]
+        .endswith(f" {SUMMARIES[command]}")
+    )
     for entry in [*HELP[command], "--format {text,json} output format (text)"]:
         assert entry in out, entry
 
@@ -240,13 +255,8 @@ def test_help_lists_the_subcommands(capsys):
         main(["ab", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert out.startswith("usage: mlprod ab [-h] SUBCOMMAND ...")
-    assert (
-        "SUBCOMMAND sample-size units per variant to detect an effect "
-        "assign deterministic variant for each unit id "
-        "srm sample ratio mismatch check (chi-square) "
-        "adjust adjust p-values for multiple testing "
-        "analyze analyse experiment results (CSV/Parquet)"
-    ) in out
+    listing = " ".join(f"{command} {summary}" for command, summary in SUMMARIES.items())
+    assert f"SUBCOMMAND {listing} options:" in out
 
 
 def test_no_subcommand_prints_the_help_to_stderr_and_exits_2(cli):
@@ -495,6 +505,15 @@ def test_analyze_reads_the_metric_column_it_is_given(tmp_path, cli):
         err
         == "mlprod ab: error: --metric-col is needed to tell the metric among: opened, revenue\n"
     )
+
+
+def test_analyze_prints_counts_in_full(tmp_path, cli):
+    text = "variant,n,conversions\nc,123456,6000\nt,123457,6100\n"
+    code, out, _ = analyze(tmp_path, cli, text)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "metric: binomial; control 'c': n = 123456, mean = 0.0486"
+    assert lines[1].startswith("  t: n = 123457, mean = 0.04941, lift = ")
 
 
 def test_analyze_with_a_zero_control_rate_prints_the_undefined_relative_lift(tmp_path, cli):
