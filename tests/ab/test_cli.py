@@ -1,5 +1,5 @@
-"""`mlprod ab` refuses what would give a confident wrong answer: one line, naming the row
-or the flag, exit 2."""
+"""`mlprod ab` on the command line: what each sub-command prints, its help, and its refusal
+of what would give a confident wrong answer (one line naming the row or the flag, exit 2)."""
 
 import io
 import json
