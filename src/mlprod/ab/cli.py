@@ -17,13 +17,16 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_command(commands, name: str, summary: str) -> argparse.ArgumentParser:
+    """A sub-command whose `--help` opens with the same summary as the list of commands."""
+    return commands.add_parser(name, help=summary, description=summary)
+
+
 def register(parser: argparse.ArgumentParser) -> None:
-    commands = parser.add_subparsers(dest="ab_command", metavar="SUBCOMMAND")
+    commands = parser.add_subparsers(metavar="SUBCOMMAND")
     parser.set_defaults(func=lambda args: _missing_subcommand(parser))
 
-    size = commands.add_parser(
-        "sample-size", help="units per variant to detect an effect", description=__doc__
-    )
+    size = _add_command(commands, "sample-size", "units per variant to detect an effect")
     size.add_argument("--baseline-rate", type=float, help="control conversion rate, e.g. 0.05")
     size.add_argument("--std", type=float, help="standard deviation of a continuous metric")
     size.add_argument("--baseline-mean", type=float, help="control mean (with --std --relative)")
@@ -36,7 +39,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     _add_format(size)
     size.set_defaults(func=run_sample_size)
 
-    assign = commands.add_parser("assign", help="deterministic variant for each unit id")
+    assign = _add_command(commands, "assign", "deterministic variant for each unit id")
     assign.add_argument("ids", nargs="*", metavar="ID", help="unit ids (or use --input)")
     assign.add_argument("--input", type=Path, help="file with one unit id per line ('-': stdin)")
     assign.add_argument("--salt", required=True, help="experiment name, unique per experiment")
@@ -47,20 +50,20 @@ def register(parser: argparse.ArgumentParser) -> None:
     _add_format(assign)
     assign.set_defaults(func=run_assign)
 
-    srm = commands.add_parser("srm", help="sample ratio mismatch check (chi-square)")
+    srm = _add_command(commands, "srm", "sample ratio mismatch check (chi-square)")
     srm.add_argument("--counts", type=float, nargs="+", required=True, help="units per variant")
     srm.add_argument("--weights", type=float, nargs="+", help="designed split (equal)")
     srm.add_argument("--threshold", type=float, default=0.001, help="alarm when p < (0.001)")
     _add_format(srm)
     srm.set_defaults(func=run_srm)
 
-    adjust = commands.add_parser("adjust", help="adjust p-values for multiple testing")
+    adjust = _add_command(commands, "adjust", "adjust p-values for multiple testing")
     adjust.add_argument("p_values", type=float, nargs="+", metavar="P", help="p-values")
     adjust.add_argument("--method", choices=["holm", "fdr_bh"], default="holm", help="(holm)")
     _add_format(adjust)
     adjust.set_defaults(func=run_adjust, flags={"p_values": "P"})
 
-    analyze = commands.add_parser("analyze", help="analyse experiment results (CSV/Parquet)")
+    analyze = _add_command(commands, "analyze", "analyse experiment results (CSV/Parquet)")
     analyze.add_argument("file", type=Path, metavar="FILE", help="unit-level or aggregated rows")
     analyze.add_argument("--variant-col", required=True, help="column naming the variant")
     analyze.add_argument("--control", required=True, help="name of the control variant")
