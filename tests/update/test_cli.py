@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -151,8 +152,9 @@ def tiny_project(tmp_path) -> Path:
     git(path, "add", "--all")
     git(path, "commit", "--quiet", "-m", "Initial commit from mlprod-template 0.2.0")
     git(path, "switch", "--quiet", "-c", "feature/update")
-    (path / "NOTES.md").write_text("Our notes.\n")
-    git(path, "add", "NOTES.md")
+    (path / "docs").mkdir()
+    (path / "docs" / "NOTES.md").write_text("Our notes.\n")
+    git(path, "add", "docs/NOTES.md")
     git(path, "commit", "--quiet", "-m", "Team notes")
     return path
 
@@ -187,6 +189,7 @@ def test_an_update_from_a_template_directory_merges_and_says_what(cli, tiny_proj
 
 def test_a_dry_run_lists_the_changes_and_changes_nothing(cli, tiny_project, tmp_path):
     release = tiny_release(tmp_path / "release-0.3.0", "0.3.0", readme=NEW_README)
+    (tiny_project / "scratch.txt").write_text("untracked: no reason to refuse\n")
     before = state(tiny_project)
     code, out, _ = cli(
         "update", tiny_project, "--template", release, "--dry-run",
@@ -220,7 +223,7 @@ def test_a_conflict_is_reported_with_how_to_resolve_it(cli, tiny_project, tmp_pa
 def test_an_update_run_in_the_project_directory_needs_no_path(
     cli, tiny_project, tmp_path, monkeypatch
 ):
-    monkeypatch.chdir(tiny_project)
+    monkeypatch.chdir(tiny_project / "docs")
     code, out, _ = cli("update", "--template", tiny_release(tmp_path / "same", "0.2.0"))
     assert (code, out) == (0, "mlprod update: already up to date with mlprod-template 0.2.0\n")
 
@@ -449,3 +452,43 @@ def test_a_project_with_no_0_1_0_first_commit_is_read_from_head(tmp_path):
     record, changes = recorded(project, [], template)
     assert record.answers["project_name"] == "Tiny Model"
     assert changes == {}
+
+
+def test_a_path_that_is_a_file_is_refused(cli, tiny_project):
+    code, _, err = cli("update", tiny_project / "README.md")
+    assert (code, err) == (
+        2,
+        f"mlprod update: error: {tiny_project / 'README.md'} is not a git repository; "
+        "run mlprod update in a project\n",
+    )
+
+
+def test_an_option_the_record_predates_is_read_from_the_project(cli, tiny_project, tmp_path):
+    release = tiny_release(
+        tmp_path / "release-0.3.0",
+        "0.3.0",
+        readme=tiny.README + "Notebooks: {{ cookiecutter.notebook_format }}\n",
+    )
+    context = json.loads((release / "cookiecutter.json").read_text())
+    context["notebook_format"] = ["ipynb", "jupytext"]
+    (release / "cookiecutter.json").write_text(json.dumps(context))
+    (tiny_project / "jupytext.toml").write_text('formats = "ipynb,py:percent"\n')
+    git(tiny_project, "add", "jupytext.toml")
+    git(tiny_project, "commit", "--quiet", "-m", "Paired notebooks")
+    code, out, _ = cli("update", tiny_project, "--template", release)
+    assert code == 0, out
+    assert (tiny_project / "README.md").read_text().endswith("Notebooks: jupytext\n")
+    record = Record.parse((tiny_project / ".cruft.json").read_text())
+    assert record.answers["notebook_format"] == "jupytext"
+
+
+def test_a_project_without_a_record_is_updated_from_its_first_commit(cli, tmp_path):
+    project = unrecorded_project(tmp_path, UNRECORDED_FILES)
+    project("switch", "--quiet", "-c", "update/template")
+    release = tiny_release(tmp_path / "release-0.3.0", "0.3.0")
+    code, out, _ = cli("update", project.cwd, "--template", release, "--set", "deployment=both")
+    assert code == 0, out
+    assert out.splitlines()[0] == (
+        "mlprod update: merged mlprod-template 0.1.0 -> 0.3.0 (set deployment=both) cleanly"
+    )
+    assert (project.cwd / "README.md").read_text() == "# Tiny Model\n\nDeployment: both\n"
