@@ -156,15 +156,20 @@ def test_an_untracked_file_in_the_way_is_refused_with_gits_reason(tmp_path):
     assert (git.cwd / "docs" / "runbook.md").read_text() == "Our own, not committed.\n"
 
 
-SKIP_BASE = {**BASE, "kept.md": "Ours, whatever the template says.\n"}
+SKIP_BASE = {
+    **BASE,
+    "kept.md": "Ours, whatever the template says.\n",
+    "-kept.md": "A path that looks like an option.\n",
+}
 SKIP_TEMPLATE = {
     **TEMPLATE,
     "kept.md": "The template's new text.\n",
+    "-kept.md": "The template's text of it.\n",
     "-draft.md": "A draft the template ships.\n",
     "examples/a.md": "Example a.\n",
     "examples/b.md": "Example b.\n",
 }
-SKIP = ("kept.md", "-draft.md", "examples", "never/was/here.md")
+SKIP = ("kept.md", "-kept.md", "-draft.md", "examples", "never/was/here.md")
 
 
 def test_skipped_paths_stay_as_the_project_has_them(tmp_path):
@@ -172,6 +177,7 @@ def test_skipped_paths_stay_as_the_project_has_them(tmp_path):
     outcome = merge(git, render, MESSAGE, SKIP)
     # In the project: left as it is. Not in it: the template's file is not added.
     assert (git.cwd / "kept.md").read_text() == "Ours, whatever the template says.\n"
+    assert (git.cwd / "-kept.md").read_text() == "A path that looks like an option.\n"
     assert not (git.cwd / "-draft.md").exists()
     assert not (git.cwd / "examples").exists()
     assert outcome == Outcome(
