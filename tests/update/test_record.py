@@ -78,3 +78,22 @@ def test_pin_source_rewrites_only_the_source_lines_of_the_record(tmp_path):
 def test_pin_source_leaves_a_render_without_a_record_alone(tmp_path):
     pin_source(tmp_path, "https://example.com/t.git", "abc1234", None)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_record_is_parsed_into_its_source_answers_version_and_skips():
+    text = json.dumps({
+        "template": "https://example.com/t.git", "commit": "abc1234", "checkout": "release",
+        "context": {"cookiecutter": {"project_name": "Churn", "_mlprod_version": "0.3.0",
+                                     "_ruff_version": "0.8.0"}},
+        "directory": None, "skip": [".git", "data/raw", "notebooks"],
+    })  # fmt: skip
+    assert Record.parse(text) == Record(
+        "https://example.com/t.git", "abc1234", {"project_name": "Churn"}, "0.3.0", "release",
+        ("data/raw", "notebooks"),
+    )  # fmt: skip
+    # cruft's own records may leave out the checkout and the skips.
+    bare = json.dumps({"template": "t", "commit": "v0.3.0",
+                       "context": {"cookiecutter": {"_mlprod_version": 3}}})  # fmt: skip
+    assert Record.parse(bare) == Record("t", "v0.3.0", {}, "3", None, ())
+    assert Record.parse(bare).is_release is False
+    assert Record("t", "v3", {}, "3").is_release is True
