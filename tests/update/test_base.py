@@ -209,6 +209,7 @@ def test_the_record_rendered_again_is_a_render_commit(project, tmp_path):
     files = files_of(project, commit_hash)
     assert files["README.md"] == "# Old Name\n\nDeployment: both\n"
     assert json.loads(files[RECORD])["commit"] == "v0.0.7"
+    assert [path.name[:7] for path in scratch.iterdir()] == ["render-"]  # rendered in scratch
     assert rendered_again(project, record("0.9.9"), None, scratch) is None
 
 
@@ -226,3 +227,17 @@ def test_the_record_of_a_git_render_is_rendered_again_with_its_pin(project, tmp_
         old,
         "release",
     )
+
+
+def test_a_shallow_clone_still_finds_a_render_within_its_depth(project, tmp_path):
+    commit(project, "Initial commit from mlprod-template 0.2.0", {RECORD: record_text("0.2.0")})
+    commit(project, "Team work", {"a.md": "a\n"})
+    recent = commit(project, "More team work", {"b.md": "b\n"})
+    render = render_commit(project, "0.3.0", {RECORD: record_text("0.3.0")}, recent)
+    shallow = tmp_path / "shallow"
+    Git(tmp_path)("clone", "--quiet", "--depth", "2", f"file://{project.cwd}", str(shallow))
+    clone = Git(shallow)
+    # The clone's edge (its oldest commit, whose parent is cut off) comes first, and is no
+    # render; the merged render after it is.
+    assert clone("rev-list", "--max-parents=0", "HEAD").split() == [recent]
+    assert from_history(clone, record("0.3.0"), "0.3.0") == render
