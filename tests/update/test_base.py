@@ -230,14 +230,16 @@ def test_the_record_of_a_git_render_is_rendered_again_with_its_pin(project, tmp_
 
 
 def test_a_shallow_clone_still_finds_a_render_within_its_depth(project, tmp_path):
-    commit(project, "Initial commit from mlprod-template 0.2.0", {RECORD: record_text("0.2.0")})
-    commit(project, "Team work", {"a.md": "a\n"})
-    recent = commit(project, "More team work", {"b.md": "b\n"})
-    render = render_commit(project, "0.3.0", {RECORD: record_text("0.3.0")}, recent)
+    first = commit(project, "Initial commit from mlprod-template 0.2.0",
+                   {RECORD: record_text("0.2.0")})  # fmt: skip
+    for name in ("a", "b", "c"):
+        edge = commit(project, f"Team work {name}", {f"{name}.md": f"{name}\n"})
+    commit(project, "Team work d", {"d.md": "d\n"})
+    render = render_commit(project, "0.3.0", {RECORD: record_text("0.3.0")}, first)
     shallow = tmp_path / "shallow"
-    Git(tmp_path)("clone", "--quiet", "--depth", "2", f"file://{project.cwd}", str(shallow))
+    Git(tmp_path)("clone", "--quiet", "--depth", "3", f"file://{project.cwd}", str(shallow))
     clone = Git(shallow)
-    # The clone's edge (its oldest commit, whose parent is cut off) comes first, and is no
+    # The clone's edge on the team's line (its parent cut off) comes first, and is no
     # render; the merged render after it is.
-    assert clone("rev-list", "--max-parents=0", "HEAD").split() == [recent]
+    assert clone("rev-list", "--max-parents=0", "HEAD").split() == [edge, first]
     assert from_history(clone, record("0.3.0"), "0.3.0") == render
