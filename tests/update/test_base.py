@@ -243,3 +243,11 @@ def test_a_shallow_clone_still_finds_a_render_within_its_depth(project, tmp_path
     # render; the merged render after it is.
     assert clone("rev-list", "--max-parents=0", "HEAD").split() == [edge, first]
     assert from_history(clone, record("0.3.0"), "0.3.0") == render
+
+
+def test_a_copied_render_message_does_not_hide_the_real_render_before_it(project):
+    first = commit(project, "Initial commit from mlprod-template 0.2.0",
+                   {RECORD: record_text("0.2.0")})  # fmt: skip
+    render = render_commit(project, "0.3.0", {RECORD: record_text("0.3.0")}, first)
+    commit(project, render_message("0.3.0"), {"notes.md": "cherry-picked\n"})
+    assert from_history(project, record("0.3.0"), "0.3.0") == render
