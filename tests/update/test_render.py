@@ -307,3 +307,11 @@ def test_switch_checks_out_a_ref_detached_and_says_whether_it_exists(tmp_path):
     assert repo.run("symbolic-ref", "--quiet", "HEAD").returncode != 0  # detached
     assert switch(repo.cwd, "v9.9.9") is False
     assert repo("rev-parse", "HEAD").strip() == first
+
+
+def test_a_template_url_is_cloned_as_given(tmp_path):
+    repo = template_repository(tmp_path / "template", version="0.2.0")
+    url = f"file://{repo.cwd}"
+    template = open_template(url, "v0.2.0", tmp_path)
+    assert (template.source, template.version) == (url, "0.2.0")
+    assert template.commit == repo("rev-parse", "v0.2.0").strip()
