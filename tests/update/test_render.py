@@ -312,6 +312,7 @@ def test_switch_checks_out_a_ref_detached_and_says_whether_it_exists(tmp_path):
 def test_a_template_url_is_cloned_as_given(tmp_path):
     repo = template_repository(tmp_path / "template", version="0.2.0")
     url = f"file://{repo.cwd}"
-    template = open_template(url, "v0.2.0", tmp_path)
+    (tmp_path / "scratch").mkdir()
+    template = open_template(url, "v0.2.0", tmp_path / "scratch")
     assert (template.source, template.version) == (url, "0.2.0")
     assert template.commit == repo("rev-parse", "v0.2.0").strip()
