@@ -10,3 +10,9 @@ def git_identity(monkeypatch):
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "mlprod tests")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "tests@example.com")
+
+
+@pytest.fixture(autouse=True)
+def outside_any_repository(tmp_path, monkeypatch):
+    """git run in the wrong directory then fails here instead of touching this checkout."""
+    monkeypatch.chdir(tmp_path)

@@ -68,3 +68,82 @@ def test_a_recorded_answer_wins_and_a_new_option_is_read_from_the_files(tmp_path
     answers = with_new_options({**older, "description": "kept"}, options, reader(project))
     assert answers == {**recorded, "description": "kept"}
     assert with_new_options(recorded, options, reader(project)) == recorded
+
+
+def files(**by_path: str):
+    """A reader of a project given as {path: text}."""
+    return lambda path: by_path.get(path)
+
+
+def test_a_project_with_none_of_the_files_shows_only_the_notebook_default():
+    assert infer_answers(files()) == {"notebook_format": "ipynb"}
+
+
+def test_a_pyproject_without_the_template_tables_shows_what_it_has():
+    pyproject = (
+        '[project]\nname = "churn"\nrequires-python = ">=3.12"\n'
+        'license = {text = "MIT"}\nauthors = [{name = "Data Team"}]\n'
+    )
+    assert infer_answers(files(**{"pyproject.toml": pyproject})) == {
+        "project_slug": "churn",
+        "author_name": "Data Team",
+        "python_version": "3.12",
+        "notebook_format": "ipynb",
+    }
+    tables = pyproject + "\n[tool.hatch.build.targets.wheel]\n"
+    assert "module_name" not in infer_answers(files(**{"pyproject.toml": tables}))
+    assert infer_answers(files(**{"pyproject.toml": "[tool.ruff]\n"})) == {
+        "notebook_format": "ipynb"
+    }
+
+
+@pytest.mark.parametrize(
+    ("makefile", "manager"),
+    [
+        ("venv:\n\tuv venv\n", "uv"),
+        ("sync:\n\tuv sync\n", "uv"),
+        ("venv:\n\tpython -m venv\n", "pip"),
+    ],
+)
+def test_the_environment_manager_is_read_from_the_makefile(makefile, manager):
+    assert infer_answers(files(Makefile=makefile))["env_manager"] == manager
+
+
+LOCAL_REMOTE = "[core]\n    remote = local\n['remote \"local\"']\n    url = {}\n"
+
+
+def test_the_local_default_remote_url_is_the_empty_answer():
+    pyproject = '[project]\nname = "churn"\n'
+    default = files(**{"pyproject.toml": pyproject, ".dvc/config": LOCAL_REMOTE.format(
+        "~/.dvc-storage/churn")})  # fmt: skip
+    assert (infer_answers(default)["dvc_remote"], infer_answers(default)["dvc_remote_url"]) == (
+        "local",
+        "",
+    )
+    elsewhere = files(**{"pyproject.toml": pyproject, ".dvc/config": LOCAL_REMOTE.format(
+        "/mnt/team/dvc")})  # fmt: skip
+    assert infer_answers(elsewhere)["dvc_remote_url"] == "/mnt/team/dvc"
+    # Without a slug, the default is the directory the template would name for none.
+    unnamed = files(**{".dvc/config": LOCAL_REMOTE.format("~/.dvc-storage/")})
+    assert infer_answers(unnamed)["dvc_remote_url"] == ""
+
+
+def test_a_remote_url_that_looks_like_the_local_default_is_kept_for_other_remotes():
+    config = "[core]\n    remote = team\n['remote \"team\"']\n    url = ~/.dvc-storage/churn\n"
+    answers = infer_answers(files(**{".dvc/config": config, "pyproject.toml":
+                                      '[project]\nname = "churn"\n'}))  # fmt: skip
+    assert (answers["dvc_remote"], answers["dvc_remote_url"]) == ("team", "~/.dvc-storage/churn")
+
+
+def test_hooks_from_pypi_with_the_meta_repository_are_not_from_github():
+    config = (
+        "repos:\n"
+        "  - repo: meta\n    hooks:\n      - id: check-hooks-apply\n"
+        "  - repo: local\n    hooks:\n      - id: mlprod-check\n"
+    )
+    assert hook_sources(config) == {"precommit_source": "pypi", "mlprod_hooks_repository": ""}
+
+
+def test_hooks_without_mlprod_name_no_hook_repository():
+    config = "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.17.6\n"
+    assert hook_sources(config) == {"precommit_source": "github", "mlprod_hooks_repository": ""}

@@ -36,7 +36,8 @@ def infer_answers(read: Reader) -> dict[str, str]:
     requires = REQUIRES.match(project.get("requires-python", ""))
     put(answers, "python_version", requires and requires.group(1))
     license_id = project.get("license")
-    put(answers, "license", LICENSES.get(license_id, license_id))
+    if isinstance(license_id, str):  # not PEP 621's `license = {text = ...}` table
+        put(answers, "license", LICENSES.get(license_id, license_id))
     packages = pyproject.get("tool", {}).get("hatch", {}).get("build", {})
     packages = packages.get("targets", {}).get("wheel", {}).get("packages", [])
     module = packages[0].removeprefix("src/") if packages else None
