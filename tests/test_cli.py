@@ -9,6 +9,8 @@ import tomllib
 import pytest
 from bakery import REPO_ROOT, template_context
 
+from mlprod.cli import _missing_stats
+
 
 def mlprod(*args):
     return subprocess.run([sys.executable, "-m", "mlprod", *args], capture_output=True, text=True)
@@ -110,3 +112,19 @@ def test_without_the_stats_extra_assignment_still_works(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("u1\t")
+
+
+@pytest.mark.parametrize("module", ["numpy", "scipy.stats", "pandas.io.formats"])
+def test_a_missing_statistics_module_is_reported_with_the_extra_to_install(capsys, module):
+    assert _missing_stats("drift", ModuleNotFoundError(f"No module named {module!r}", name=module))
+    assert capsys.readouterr() == (
+        "",
+        f"mlprod drift: error: {module} is not installed; "
+        "install the statistics extra: pip install 'mlprod[stats]'\n",
+    )
+
+
+@pytest.mark.parametrize("module", ["yaml", "numpyro", "mlprod.stats", None])
+def test_another_missing_module_is_left_to_the_caller(capsys, module):
+    assert not _missing_stats("drift", ModuleNotFoundError("No module", name=module))
+    assert capsys.readouterr() == ("", "")
