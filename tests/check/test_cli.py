@@ -2,8 +2,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from check.conftest import COMPLIANT_FILES, Repo, run_check
+from mlprod.check.cli import in_repository
 from mlprod.check.rules import CATALOGUE
+from mlprod.errors import UsageError
 
 
 def test_text_output_is_one_line_per_finding_then_a_summary(repo: Repo) -> None:
@@ -150,3 +154,11 @@ def test_files_outside_the_repository_are_a_usage_error(repo: Repo, tmp_path) ->
     checked = run_check(str(repo.root), "--files", str(tmp_path / "elsewhere.csv"))
     assert checked.code == 2
     assert "is outside the repository" in checked.stderr
+
+
+def test_the_folder_holding_the_repository_is_outside_it(tmp_path) -> None:
+    root = tmp_path / "repo"
+    with pytest.raises(UsageError) as error:
+        in_repository([str(tmp_path)], root)
+    assert str(error.value) == f"{tmp_path} is outside the repository {root}; pass files inside it"
+    assert in_repository([str(root / "data" / "a.csv"), str(root)], root) == ["data/a.csv", "."]

@@ -13,6 +13,7 @@ from mlprod.errors import UsageError
         ("2 MiB", 2 * 1024**2),
         ("1.5GB", 1_500_000_000),
         (4096, 4096),
+        (1, 1),
         ("512", 512),
     ],
 )
@@ -20,10 +21,13 @@ def test_sizes_are_read_with_their_units(text: object, size: int) -> None:
     assert parse_size(text, "max-file-size") == size
 
 
-@pytest.mark.parametrize("text", ["", "MB", "-1MB", "1 parsec", 0, True, [1]])
+@pytest.mark.parametrize("text", ["", "MB", "-1MB", "0MB", "0", "1 parsec", 0, True, [1]])
 def test_bad_sizes_are_refused(text: object) -> None:
-    with pytest.raises(UsageError, match=r"max-file-size = .* is not a size; write e.g."):
+    with pytest.raises(UsageError) as error:
         parse_size(text, "max-file-size")
+    assert str(error.value) == (
+        f'[tool.mlprod] max-file-size = {text!r} is not a size; write e.g. max-file-size = "1MB"'
+    )
 
 
 def pyproject(repo: Repo, table: str) -> None:

@@ -1,7 +1,9 @@
 from pathlib import Path
 
+import pytest
+
 from check.conftest import Repo
-from mlprod.check.repo import Repository
+from mlprod.check.repo import IndexEntry, Repository, reason, split_z
 
 
 def test_odd_names_round_trip_through_every_git_call(repo: Repo) -> None:
@@ -42,3 +44,34 @@ def test_head_reads_only_the_start_of_a_blob(repo: Repo) -> None:
 
 def test_plain_directory_is_not_a_repository(empty_dir: Path) -> None:
     assert Repository.open(empty_dir) is None
+
+
+@pytest.mark.parametrize(
+    ("stderr", "expected"),
+    [
+        (b"", "unknown error"),
+        (
+            b"hint: one\nfatal: not a git repository: '/x'\nfatal: later\n",
+            "not a git repository: '/x'",
+        ),
+        (b"error: pathspec 'a' did not match\nhint: use git add\n", "pathspec 'a' did not match"),
+        (b"warning: one\nwarning: two\nsomething else broke\n", "something else broke"),
+    ],
+)
+def test_reason_is_the_first_fatal_or_error_line_else_the_last(
+    stderr: bytes, expected: str
+) -> None:
+    assert reason(stderr) == expected
+
+
+def test_split_z_keeps_spaces_and_undecodable_bytes_and_drops_empty_items() -> None:
+    assert split_z(b"a b.txt\0caf\xe9\0\0new\nline\0") == ["a b.txt", "caf\udce9", "new\nline"]
+
+
+def test_a_blob_git_cannot_read_gives_no_bytes_and_no_noise(new_repo: Repo, capfd) -> None:
+    opened = Repository.open(new_repo.root)
+    assert opened is not None
+    missing = IndexEntry("gone.bin", "100644", "0" * 40, 10)
+    assert opened.head(missing, 10) == b""
+    assert list(opened.chunks(missing)) == []
+    assert capfd.readouterr() == ("", "")

@@ -52,3 +52,6 @@ def test_a_rule_checks_nothing_until_it_says_how() -> None:
         "fix": "f",
     }
     assert quiet.reads(None) is False  # type: ignore[arg-type]
+    assert list(quiet.check(None)) == []  # type: ignore[arg-type]
+    assert list(quiet.check_entry(None, None)) == []  # type: ignore[arg-type]
+    assert list(quiet.check_content(None, None, b"x", True)) == []  # type: ignore[arg-type]
