@@ -1,12 +1,15 @@
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from check.conftest import COMPLIANT_FILES, Repo, run_check
-from mlprod.check.cli import in_repository
+from mlprod.check.cli import codes, in_repository
 from mlprod.check.rules import CATALOGUE
+from mlprod.cli import main
 from mlprod.errors import UsageError
 
 
@@ -162,3 +165,75 @@ def test_the_folder_holding_the_repository_is_outside_it(tmp_path) -> None:
         in_repository([str(tmp_path)], root)
     assert str(error.value) == f"{tmp_path} is outside the repository {root}; pass files inside it"
     assert in_repository([str(root / "data" / "a.csv"), str(root)], root) == ["data/a.csv", "."]
+
+
+def test_code_lists_skip_empty_items() -> None:
+    assert codes("NB,, git004,") == ("NB", " git004")
+    assert codes(",") == ()
+
+
+CHECK_HELP = """\
+usage: mlprod check [-h] [--format {text,json,sarif,github}] [--statistics] [--files [FILE ...]]
+                    [--select CODES] [--ignore CODES] [--list-rules]
+                    [path]
+
+Audit a git repository against the standards of the generated project. Exit 0: no error; 1: errors
+found; 2: usage error.
+
+positional arguments:
+  path                  repository (default: .)
+
+options:
+  -h, --help            show this help message and exit
+  --format {text,json,sarif,github}
+                        text; json; sarif (SARIF 2.1.0, for code scanning); github (annotations)
+  --statistics          print the number of findings of each code
+  --files [FILE ...]    check only these files with the per-file rules (what pre-commit passes);
+                        the repository rules still run once
+  --select CODES        comma-separated codes or prefixes, e.g. NB,DATA001
+  --ignore CODES        codes or prefixes to skip
+  --list-rules          print the rule catalogue and exit
+"""
+
+
+def test_help_documents_every_option(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as exit_:
+        main(["check", "--help"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == CHECK_HELP
+
+
+def test_the_current_directory_is_checked_by_default(repo: Repo, monkeypatch) -> None:
+    monkeypatch.chdir(repo.root)
+    checked = run_check()
+    assert checked.code == 0
+    assert checked.stdout == f"All checks passed ({len(COMPLIANT_FILES)} tracked files).\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("missing", "does not exist; pass the directory of a repository"),
+        ("README.md", "is not a directory; pass the directory of a repository"),
+    ],
+)
+def test_a_path_that_is_not_a_directory_is_refused(repo: Repo, name: str, problem: str) -> None:
+    checked = run_check(str(repo.root / name))
+    assert (checked.code, checked.stdout) == (2, "")
+    assert checked.stderr == f"mlprod check: error: {repo.root / name} {problem}\n"
+
+
+def test_an_unreadable_directory_is_refused(repo: Repo, monkeypatch) -> None:
+    # Simulated: these tests may run as root, for whom a mode of 000 does not stop reading.
+    allowed = os.access
+
+    def access(path, mode):
+        return False if Path(path) == repo.root else allowed(path, mode)
+
+    monkeypatch.setattr(os, "access", access)
+    checked = run_check(str(repo.root))
+    assert (checked.code, checked.stdout) == (2, "")
+    assert checked.stderr == (
+        f"mlprod check: error: {repo.root} cannot be read; check its permissions\n"
+    )
