@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import locale
 import shutil
 import subprocess
 import sys
@@ -239,7 +240,16 @@ def test_an_option_value_may_hold_an_equals_sign():
     }
 
 
-def test_public_options_are_the_template_options_without_private_keys(tmp_path):
+@pytest.fixture
+def ascii_locale():
+    """The C locale, whose encoding is ASCII, as on a machine set up without UTF-8."""
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    yield
+    locale.setlocale(locale.LC_CTYPE, before)
+
+
+def test_public_options_are_the_template_options_without_private_keys(tmp_path, ascii_locale):
     context = {
         "project_name": "Straße Model",
         "deployment": ["batch", "realtime"],
