@@ -1,4 +1,7 @@
+import io
 import json
+import os
+import sys
 
 import pytest
 
@@ -14,6 +17,7 @@ from mlprod.check.report import (
     printable,
     statistics,
     uri,
+    write,
 )
 from mlprod.check.rule import Finding
 from mlprod.check.rules import CATALOGUE
@@ -188,3 +192,21 @@ def test_statistics_align_counts_and_break_ties_by_code() -> None:
 def test_statistics_of_no_findings_are_empty() -> None:
     assert statistics(Result([], 3, []), CATALOGUE, "text") == ""
     assert statistics(Result([], 3, []), CATALOGUE, "json") == "[]\n"
+
+
+def test_write_prints_what_the_terminal_cannot_encode_as_escapes(monkeypatch) -> None:
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii", newline="")
+    monkeypatch.setattr(sys, "stdout", stream)
+    write("daten/\u00fcbersicht.csv: DATA001\nnext\n")
+    assert stream.buffer.getvalue() == b"daten/\\xfcbersicht.csv: DATA001\nnext\n"
+
+
+def test_write_to_a_closed_pipe_ends_quietly(monkeypatch) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    stream = io.TextIOWrapper(io.FileIO(write_end, "w"), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", stream)
+    write("a.ipynb: NB004 invalid\n")
+    # Standard output now goes nowhere, so the interpreter's last flush cannot fail.
+    assert os.write(write_end, b"more") == 4
+    stream.close()
