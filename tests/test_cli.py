@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import subprocess
 import sys
@@ -245,3 +246,19 @@ def test_a_closed_pipe_in_process_exits_141_and_silences_stdout(monkeypatch, cap
     # Standard output now goes nowhere, so the interpreter's last flush cannot fail.
     os.write(sys.stdout.fileno(), b"after the pipe closed\n")
     assert capfd.readouterr() == ("", "")
+
+
+def test_output_left_in_the_buffer_meets_a_closed_pipe_before_exit(monkeypatch):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    stream = io.TextIOWrapper(io.FileIO(write_end, "w"), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", stream)
+
+    def run(args):
+        print("unit-0\tcontrol")
+        return 0
+
+    monkeypatch.setattr(new_command, "run", run)
+    assert main(["new"]) == 141
+    assert os.write(write_end, b"more") == 4
+    stream.close()
