@@ -1,3 +1,4 @@
+import argparse
 import json
 import os
 import subprocess
@@ -7,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from check.conftest import COMPLIANT_FILES, Repo, run_check
-from mlprod.check.cli import codes, in_repository
+from mlprod.check.audit import Selection
+from mlprod.check.cli import codes, in_repository, selection
+from mlprod.check.config import Settings
 from mlprod.check.rules import CATALOGUE
 from mlprod.cli import main
 from mlprod.errors import UsageError
@@ -237,3 +240,66 @@ def test_an_unreadable_directory_is_refused(repo: Repo, monkeypatch) -> None:
     assert checked.stderr == (
         f"mlprod check: error: {repo.root} cannot be read; check its permissions\n"
     )
+
+
+def chosen(select=None, ignore=None, settings: Settings | None = None) -> Selection:
+    return selection(argparse.Namespace(select=select, ignore=ignore), settings or Settings())
+
+
+def prefixed(prefix: str) -> set[str]:
+    return {code for code in CATALOGUE if code.startswith(prefix)}
+
+
+def test_selection_takes_the_configured_select_unless_the_command_line_has_one() -> None:
+    assert chosen() == Selection(set(CATALOGUE), [])
+    assert chosen(select=("GIT",)).enabled == prefixed("GIT")
+    assert chosen(("NB001",), settings=Settings(select=("GIT",))).enabled == {"NB001"}
+    assert chosen(settings=Settings(select=("NB001", "NB002"))).enabled == {"NB001", "NB002"}
+
+
+def test_ignores_from_the_configuration_and_the_command_line_both_apply() -> None:
+    enabled = chosen(("NB",), ("NB001",), Settings(ignore=("NB002",))).enabled
+    assert enabled == prefixed("NB") - {"NB001", "NB002"}
+    settings = Settings(per_file_ignores={"legacy/*": ("DATA", "SEC001")})
+    assert chosen(settings=settings).file_ignores == [("legacy/*", prefixed("DATA") | {"SEC001"})]
+
+
+@pytest.mark.parametrize(
+    ("select", "ignore", "settings", "source"),
+    [
+        (("QQ",), None, Settings(), "--select"),
+        (None, ("QQ",), Settings(), "--ignore"),
+        (None, None, Settings(select=("QQ",)), "[tool.mlprod] select"),
+        (None, None, Settings(ignore=("QQ",)), "[tool.mlprod] ignore"),
+        (
+            None,
+            None,
+            Settings(per_file_ignores={"a/*": ("QQ",)}),
+            '[tool.mlprod] per-file-ignores."a/*"',
+        ),
+    ],
+)
+def test_an_unknown_code_names_where_it_came_from(select, ignore, settings, source) -> None:
+    with pytest.raises(UsageError) as error:
+        chosen(select, ignore, settings)
+    assert str(error.value) == (
+        f"unknown rule code 'QQ' in {source}; use ALL, a prefix "
+        "(GIT, NB, DATA, SEC, DOC, CODE, TPL) or a code such as NB001"
+    )
+
+
+def test_a_subdirectory_is_checked_with_the_repository_s_configuration(repo: Repo) -> None:
+    repo.remove("tests/test_churn.py")
+    repo.write(
+        "pyproject.toml", '[project]\nname = "churn"\n\n[tool.mlprod]\nignore = ["CODE001"]\n'
+    )
+    checked = run_check(str(repo.root / "src" / "churn"), "--format", "json")
+    assert (checked.code, checked.findings) == (0, [])
+
+
+def test_files_passed_outside_any_repository_still_get_the_repository_finding(
+    empty_dir: Path,
+) -> None:
+    checked = run_check(str(empty_dir), "--format", "json", "--files", "a.csv")
+    assert checked.code == 1
+    assert [(f["code"], f["path"]) for f in checked.findings] == [("GIT001", str(empty_dir))]
