@@ -228,11 +228,12 @@ def test_a_path_that_is_not_a_directory_is_refused(repo: Repo, name: str, proble
 
 
 def test_an_unreadable_directory_is_refused(repo: Repo, monkeypatch) -> None:
-    # Simulated: these tests may run as root, for whom a mode of 000 does not stop reading.
+    # Simulated: these tests may run as root, for whom a mode of 100 does not stop reading.
+    # The directory can be searched (X_OK), not listed (R_OK).
     allowed = os.access
 
     def access(path, mode):
-        return False if Path(path) == repo.root else allowed(path, mode)
+        return not mode & os.R_OK if Path(path) == repo.root else allowed(path, mode)
 
     monkeypatch.setattr(os, "access", access)
     checked = run_check(str(repo.root))
