@@ -210,3 +210,9 @@ def test_write_to_a_closed_pipe_ends_quietly(monkeypatch) -> None:
     # Standard output now goes nowhere, so the interpreter's last flush cannot fail.
     assert os.write(write_end, b"more") == 4
     stream.close()
+
+
+def test_json_is_indented_for_people_reading_it() -> None:
+    assert as_json(Result([], 1, [])) == (
+        '{\n  "findings": [],\n  "notes": [],\n  "errors": 0,\n  "warnings": 0,\n  "files": 1\n}\n'
+    )
