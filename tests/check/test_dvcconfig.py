@@ -25,9 +25,10 @@ def test_config_without_core_has_no_default_remote() -> None:
 
 
 def test_unreadable_header_keeps_its_keys_apart() -> None:
-    sections = parse("[core]\n    remote = a\n[remote 'odd]\n    password = x\n")
+    sections = parse("[core]\n    remote = a\n[remote 'odd]\n    password = x\n[XY 'z]\n  u = 1\n")
     assert sections[("core", "")] == {"remote": ("a", 2)}
     assert sections[("remote 'odd", "")] == {"password": ("x", 4)}
+    assert sections[("XY 'z", "")] == {"u": ("1", 6)}
 
 
 def test_the_whole_config_is_read_as_dvc_reads_it() -> None:
