@@ -44,6 +44,7 @@ def test_the_whole_config_is_read_as_dvc_reads_it() -> None:
         "    endpoint.URL=http://minio:9000  \n"
         "[cache]\n"
         "    type = 'reflink,copy'\n"
+        "    dir = XDG_CACHE\n"
         "not a line DVC would accept\n"
     )
     assert parse(text) == {
@@ -52,6 +53,6 @@ def test_the_whole_config_is_read_as_dvc_reads_it() -> None:
             "url": ("s3://bucket/path", 8),
             "endpoint.url": ("http://minio:9000", 9),
         },
-        ("cache", ""): {"type": ("reflink,copy", 11)},
+        ("cache", ""): {"type": ("reflink,copy", 11), "dir": ("XDG_CACHE", 12)},
     }
     assert default_remote(parse(text)) == "storage"
