@@ -214,6 +214,7 @@ def test_config_is_every_setting_with_the_last_value_winning(new_repo: Repo) -> 
     new_repo.git("config", "user.name", "Local Name")
     new_repo.git("config", "alias.two", "!echo one\necho two")
     new_repo.git("config", "core.empty", "")
+    new_repo.git("config", "alias.tab", "log\t--oneline")
     repository = opened(new_repo.root)
     config = repository.config()
     assert config["user.name"] == "Local Name"
@@ -221,6 +222,7 @@ def test_config_is_every_setting_with_the_last_value_winning(new_repo: Repo) -> 
     assert config["core.empty"] == ""
     assert repository.config_scope("user.name") == "local"
     assert repository.config_scope("alias.two") == "local"
+    assert repository.config_scope("alias.tab") == "local"
     assert repository.config_scope("no.such-key") is None
     new_repo.git("config", "--unset", "user.name")
     assert opened(new_repo.root).config_scope("user.name") == "global"
