@@ -72,7 +72,11 @@ def run(args: argparse.Namespace) -> int:
     from cookiecutter.main import cookiecutter
 
     # The hooks print their own one-line reasons; cookiecutter's log would add a traceback.
-    logging.getLogger("cookiecutter").disabled = True
+    # Its loggers are children of "cookiecutter" (`disabled` there would not reach them):
+    # their records stop here, and the null handler keeps logging's last resort quiet.
+    log = logging.getLogger("cookiecutter")
+    log.propagate = False
+    log.handlers = [logging.NullHandler()]
 
     template = template_dir()
     extra_context = validate_options(args.options, public_options(template))

@@ -52,3 +52,17 @@ def test_a_rule_checks_nothing_until_it_says_how() -> None:
         "fix": "f",
     }
     assert quiet.reads(None) is False  # type: ignore[arg-type]
+
+
+def test_the_default_checks_find_nothing() -> None:
+    class Silent(Rule):
+        code = "X003"
+        name = "silent"
+        severity = ERROR
+        summary = "checks nothing"
+        fix = "nothing"
+
+    silent = Silent()
+    assert list(silent.check(None)) == []  # type: ignore[arg-type]
+    assert list(silent.check_entry(None, None)) == []  # type: ignore[arg-type]
+    assert list(silent.check_content(None, None, b"x", True)) == []  # type: ignore[arg-type]

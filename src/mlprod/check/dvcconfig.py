@@ -20,9 +20,8 @@ def parse(text: str) -> dict[tuple[str, str], dict[str, tuple[str, int]]]:
     sections: dict[tuple[str, str], dict[str, tuple[str, int]]] = {}
     current: dict[str, tuple[str, int]] | None = None
     for number, line in enumerate(text.splitlines(), 1):
+        # Blank lines and comments (`#`, `;`) match neither a header nor `key = value`.
         stripped = line.strip()
-        if not stripped or stripped.startswith(("#", ";")):
-            continue
         header = SECTION.match(line)
         if header:
             current = sections.setdefault((header["kind"], header["name"] or ""), {})
