@@ -1,7 +1,7 @@
 import pytest
 
 from check.conftest import Repo
-from mlprod.check.rules.data import is_data_format, sizes
+from mlprod.check.rules.data import is_data_format, readable, sizes
 
 
 def test_data_file_over_100kb_is_reported(repo: Repo) -> None:
@@ -58,6 +58,33 @@ def test_size_limits_come_from_the_configuration(repo: Repo) -> None:
         "reports/a.csv.gz",
         "src/churn/big.py",
     }
+
+
+def test_data_file_at_the_top_level_adds_the_top_level_gitignore(repo: Repo) -> None:
+    repo.add("scores.csv", "a,b\n" * 30_000)
+    assert repo.check().of("DATA001")[0]["fix"] == (
+        "git rm --cached scores.csv && dvc add scores.csv && git add scores.csv.dvc .gitignore"
+    )
+
+
+def test_large_image_is_told_to_shrink_even_with_dots_in_its_name(repo: Repo) -> None:
+    repo.add("docs/img/figure.v2.PNG", b"\x89PNG" + b"x" * 1_200_000)
+    [finding] = repo.check().of("DATA001")
+    assert finding["message"] == "file of 1.20 MB is tracked by git (limit 1.00 MB)"
+    assert finding["fix"] == (
+        "shrink it below the limit (resize or compress it) and stage it again; if it must stay "
+        'as it is, add "docs/img/figure.v2.PNG" = ["DATA001"] under '
+        "[tool.mlprod.per-file-ignores] in pyproject.toml"
+    )
+
+
+def test_large_file_without_a_suffix_goes_to_dvc(repo: Repo) -> None:
+    repo.add("assets/weights", b"x" * 1_200_000)
+    [finding] = repo.check().of("DATA001")
+    assert finding["fix"] == (
+        "git rm --cached assets/weights && dvc add assets/weights && "
+        "git add assets/weights.dvc assets/.gitignore"
+    )
 
 
 def test_file_name_needing_quotes_gets_a_quoted_fix(repo: Repo) -> None:
@@ -152,9 +179,27 @@ def test_folders_are_checked_only_when_present(repo: Repo) -> None:
         (120_000, 100_000, ("120 kB", "100 kB")),
         (2_097_152, 2_097_151, ("2.097152 MB", "2.097151 MB")),
         (900, 500, ("900 bytes", "500 bytes")),
+        # Apart by one byte in ten billion: no unit tells them apart, so exact bytes.
+        (10_000_000_001, 10_000_000_000, ("10,000,000,001 bytes", "10,000,000,000 bytes")),
     ],
 )
 def test_sizes_are_printed_precisely_enough_to_differ_from_the_limit(
     size: int, limit: int, expected: tuple[str, str]
 ) -> None:
     assert sizes(size, limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        (999, "999 bytes"),
+        (1_000, "1.00 kB"),
+        (10_000, "10.0 kB"),
+        (10_500, "10.5 kB"),
+        (99_949, "99.9 kB"),
+        (100_000, "100 kB"),
+        (2_500_000_000, "2.50 GB"),
+    ],
+)
+def test_readable_gives_three_significant_digits(size: int, expected: str) -> None:
+    assert readable(size) == expected

@@ -1,4 +1,5 @@
 from check.conftest import Repo, phase_doc
+from mlprod.check.rules.docs import answers, markers
 
 PLANNING = "docs/phases/01-planning.md"
 DONE_PLANNING = (
@@ -85,3 +86,46 @@ def test_guidance_examples_and_table_labels_are_not_answers(repo: Repo) -> None:
     ]
     repo.add(PLANNING, doc.replace("[FILL: definition]", "opens / emails delivered"))
     assert repo.check().of("DOC003") == []
+
+
+def test_fill_markers_after_a_code_block_are_reported(repo: Repo) -> None:
+    repo.add(
+        "docs/model-card.md",
+        "---\nstatus: done\n---\n```\n[FILL]\n```\nOwner: [FILL: who]\n",
+    )
+    [finding] = repo.check().of("DOC002")
+    assert finding["message"] == "status is done but 1 fill-in marker remains (first at line 7)"
+    assert finding["line"] == 7
+
+
+def test_markers_after_closed_code_spans_count_and_inside_open_ones_do_not() -> None:
+    lines = [
+        "`make eval` prints [FILL: metric]",  # two backticks before: outside a span
+        "`a` and `b`: [FILL]",  # four before
+        "in `[FILL]` a span",
+        "[FILL: owner] (the `owner' field)",  # a lone backtick after the marker
+        "``[FILL]``",
+    ]
+    assert markers(lines) == [1, 2, 4, 5]
+
+
+def test_a_done_planning_doc_without_both_sections_reports_both(repo: Repo) -> None:
+    repo.add(PLANNING, DONE_PLANNING.split("# Planning")[0] + "# Planning\n\nSoon.\n")
+    assert [f["message"] for f in repo.check().of("DOC003")] == [
+        "the planning doc is marked done but has no 'Baseline' section",
+        "the planning doc is marked done but has no 'Success metric' section",
+    ]
+
+
+def test_an_answer_right_under_its_heading_counts(repo: Repo) -> None:
+    repo.add(PLANNING, DONE_PLANNING.replace("## Baseline\n\n", "## Baseline\nSend at 9am.\n"))
+    assert repo.check().of("DOC003") == []
+
+
+def test_table_rows_answer_in_their_value_columns_only() -> None:
+    rows = [
+        "| Success metric | | |",  # a label of two words, two empty value columns
+        "| Metric | opens | per email |",
+        "|X|Y|",
+    ]
+    assert list(answers(rows)) == ["   ", " opens   per email ", "Y"]

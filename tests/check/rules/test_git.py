@@ -21,8 +21,13 @@ def test_directory_outside_git_is_reported(empty_dir) -> None:
     from check.conftest import run_check
 
     checked = run_check(str(empty_dir), "--format", "json")
-    assert [(f["code"], f["message"]) for f in checked.findings] == [
-        ("GIT001", "not a git repository")
+    assert [(f["code"], f["path"], f["message"], f["fix"]) for f in checked.findings] == [
+        (
+            "GIT001",
+            str(empty_dir),
+            "not a git repository",
+            "git init && git add -A && git commit -m 'Initial commit'",
+        )
     ]
     assert checked.code == 1
 

@@ -2,6 +2,13 @@ import copy
 import json
 
 from check.conftest import CLEAN_NOTEBOOK, Repo
+from mlprod.check.audit import Audit
+from mlprod.check.config import Settings
+from mlprod.check.repo import Repository
+from mlprod.check.rules.notebooks import traces_of_outputs
+
+STREAM = [{"output_type": "stream", "name": "stdout", "text": ["1\n"]}]
+PADDING = "x" * 1_200_000  # makes a notebook larger than DATA001's 1 MB limit
 
 
 def notebook(**cell_changes: object) -> str:
@@ -182,3 +189,76 @@ def test_repository_without_notebooks_needs_no_notebook_setup(repo: Repo) -> Non
     assert repo.check().findings == []
     repo.add("analysis/first.ipynb", json.dumps(CLEAN_NOTEBOOK))
     assert repo.check().codes == {"NB002", "NB003"}
+
+
+def test_counts_of_cells_are_in_the_plural_beyond_one(repo: Repo) -> None:
+    document = json.loads(notebook(outputs=STREAM, execution_count=None))
+    document["cells"].append({**document["cells"][1], "execution_count": 2})
+    repo.add("notebooks/explore.ipynb", json.dumps(document))
+    assert [f["message"] for f in repo.check().of("NB001")] == [
+        "outputs in 2 cells, execution counts in 1 cell"
+    ]
+
+
+def test_several_notebooks_without_the_filter_are_counted(repo: Repo) -> None:
+    repo.add("notebooks/a.ipynb", json.dumps(CLEAN_NOTEBOOK))
+    repo.add(".gitattributes", "*.ipynb diff=jupyternotebook merge=jupyternotebook\n")
+    assert [f["message"] for f in repo.check().of("NB002")] == [
+        "no nbstripout filter for 2 notebooks (e.g. notebooks/a.ipynb)"
+    ]
+
+
+def large_notebook(outputs: list, execution_count: int | None, metadata: dict | None = None) -> str:
+    document = json.loads(notebook(outputs=outputs, execution_count=execution_count))
+    document["cells"][0]["source"] = ["# Explore\n", PADDING]
+    document["cells"][1]["metadata"] = metadata or {}
+    return json.dumps(document, indent=1)
+
+
+DVC_FIX = (
+    "git rm --cached notebooks/explore.ipynb && dvc add notebooks/explore.ipynb && "
+    "git add notebooks/explore.ipynb.dvc notebooks/.gitignore"
+)
+STRIP_FIX = "nbstripout notebooks/explore.ipynb && git add notebooks/explore.ipynb"
+
+
+def large_file_fix(repo: Repo, text: str, scan_size: str = "10MB") -> str:
+    """DATA001's fix for a notebook over 1 MB, the notebook rules left out (they would
+    parse the notebook first and leave their reading to DATA001)."""
+    repo.add("notebooks/explore.ipynb", text)
+    repo.add("pyproject.toml", f'[tool.mlprod]\nmax-scan-size = "{scan_size}"\n')
+    [finding] = repo.check("--select", "DATA001").findings
+    assert finding["message"].startswith("file of 1.2")
+    return finding["fix"]
+
+
+def test_large_notebook_with_outputs_only_is_stripped_not_versioned(repo: Repo) -> None:
+    assert large_file_fix(repo, large_notebook(STREAM, None)) == STRIP_FIX
+
+
+def test_large_notebook_with_a_count_only_in_metadata_goes_to_dvc(repo: Repo) -> None:
+    # Its text holds a trace of a count, in a cell's metadata: parsed, it has no output.
+    text = large_notebook([], None, metadata={"last_run": {"execution_count": 4}})
+    assert '"execution_count": 4' in text
+    assert large_file_fix(repo, text) == DVC_FIX
+
+
+def test_large_notebook_above_scan_size_is_read_to_its_end_for_outputs(repo: Repo) -> None:
+    # Its only output lies past the first piece read, so past the scanned head.
+    document = json.loads(large_notebook([], None))
+    document["cells"].append({**document["cells"][1], "outputs": STREAM})
+    assert large_file_fix(repo, json.dumps(document, indent=1), "1kB") == STRIP_FIX
+
+
+def test_large_notebook_above_scan_size_without_outputs_goes_to_dvc(repo: Repo) -> None:
+    assert large_file_fix(repo, large_notebook([], None), "1kB") == DVC_FIX
+
+
+def test_traces_of_outputs_answers_true_or_false(repo: Repo) -> None:
+    repo.add("notebooks/plots.ipynb", notebook(outputs=STREAM))
+    audit = Audit(Repository.open(repo.root), Settings(), None)
+    entries = audit.entries
+    assert traces_of_outputs(audit, entries["notebooks/explore.ipynb"]) is False
+    assert traces_of_outputs(audit, entries["notebooks/plots.ipynb"]) is True
+    # Answered again from the memo, the same.
+    assert traces_of_outputs(audit, entries["notebooks/explore.ipynb"]) is False

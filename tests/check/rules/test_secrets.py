@@ -166,3 +166,92 @@ def test_dvc_config_local_is_where_credentials_belong(repo: Repo) -> None:
 def test_documented_and_dummy_keys_are_not_findings(repo: Repo, value: str) -> None:
     repo.add("src/churn/settings.py", f"KEY = '{value}'\n")
     assert repo.check().findings == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "AKIA" + "BC" * 8,  # two distinct characters: a dummy
+        "DefaultEndpointsProtocol=https;AccountKey=" + "xy" * 43 + "==",
+        # A real-looking key with its end masked.
+        "AccountKey=" + drawn(B64, 70, "masked") + "X" * 16 + "==",
+        "https://x.blob.core.windows.net/c?sv=2022&s" + "ig=" + "x" * 43 + "%3D",
+        "https://x.blob.core.windows.net/c?sv=2022&s" + "ig=" + "x" * 43 + "%3d",
+    ],
+)
+def test_dummy_values_are_told_by_the_end_of_the_value(repo: Repo, value: str) -> None:
+    repo.add("src/churn/settings.py", f"KEY = '{value}'\n")
+    assert repo.check().findings == []
+
+
+def test_three_distinct_characters_are_a_key(repo: Repo) -> None:
+    repo.add("src/churn/settings.py", "KEY = 'AKIA" + "BCD" * 5 + "B'\n")
+    assert [f["message"] for f in repo.check().of("SEC001")] == ["an AWS access key id at line 1"]
+
+
+REAL_FIX = (
+    "remove it, rotate the credential (it stays in git history) and load it from an ignored"
+    " .env or a secret store"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "fix"),
+    [
+        (
+            "tests/key.pem",
+            'if it is a throwaway test key, add "tests/key.pem" = ["SEC001"] under '
+            f"[tool.mlprod.per-file-ignores] in pyproject.toml; if it is real, {REAL_FIX}",
+        ),
+        (
+            "services/api/spec/key.pem",
+            'if it is a throwaway test key, add "services/api/spec/key.pem" = ["SEC001"] under '
+            f"[tool.mlprod.per-file-ignores] in pyproject.toml; if it is real, {REAL_FIX}",
+        ),
+        (
+            "config/tests",
+            f'{REAL_FIX}; if it is a documented dummy value, add "config/tests" = ["SEC001"] '
+            "under [tool.mlprod.per-file-ignores] in pyproject.toml",
+        ),
+    ],
+)
+def test_keys_in_test_folders_are_told_how_to_be_exempted_first(
+    repo: Repo, path: str, fix: str
+) -> None:
+    repo.add(path, SECRETS["rsa"][0])
+    assert [f["fix"] for f in repo.check().of("SEC001")] == [fix]
+
+
+ROTATE_ENV = (
+    "; then rotate the secrets it held (they stay in git history) and commit a .env.example"
+    " with placeholders"
+)
+
+
+def test_tracked_env_file_fix_untracks_it_and_ignores_it_where_needed(repo: Repo) -> None:
+    repo.add(".env", "TOKEN=x\n")
+    repo.add("services/api/.env.production", "TOKEN=x\n")
+    assert [(f["path"], f["message"], f["fix"]) for f in repo.check().of("SEC002")] == [
+        (
+            ".env",
+            "an environment file with secrets is tracked by git",
+            "git rm --cached .env" + ROTATE_ENV,
+        ),
+        (
+            "services/api/.env.production",
+            "an environment file with secrets is tracked by git",
+            "git rm --cached services/api/.env.production && "
+            "printf '%s\\n' /services/api/.env.production >> .gitignore" + ROTATE_ENV,
+        ),
+    ]
+
+
+def test_env_file_of_comments_only_is_a_template_to_rename(repo: Repo) -> None:
+    repo.add(".env", "# TOKEN=\n\n    # indented: still a comment\n")
+    assert [(f["path"], f["message"], f["fix"]) for f in repo.check().of("SEC002")] == [
+        (
+            ".env",
+            "an environment file is tracked by git (it holds only comments so far)",
+            "git mv .env .env.example",
+        )
+    ]

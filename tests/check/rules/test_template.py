@@ -40,3 +40,10 @@ def test_a_project_without_a_record_or_with_a_broken_one_has_no_finding(repo: Re
 def test_release_compares_numbers_not_strings() -> None:
     assert release("0.10.0") > release("0.9.1")
     assert release("0.2.0+t123") == (0, 2, 0)
+    assert release("dev") is None
+
+
+def test_a_record_without_a_release_number_has_no_finding(repo: Repo) -> None:
+    repo.add(".cruft.json", record("main"))
+    checked = repo.check()
+    assert (checked.code, checked.of("TPL001")) == (0, [])
