@@ -203,3 +203,13 @@ def test_sizes_are_printed_precisely_enough_to_differ_from_the_limit(
 )
 def test_readable_gives_three_significant_digits(size: int, expected: str) -> None:
     assert readable(size) == expected
+
+
+def test_a_tracked_folder_left_out_of_the_work_tree_is_still_checked(repo: Repo) -> None:
+    # As a sparse checkout leaves it: in the index, not on disk.
+    repo.add(".gitignore", MODELS_IGNORED + ".env\n")
+    (repo.root / "data/.gitkeep").unlink()
+    (repo.root / "data").rmdir()
+    assert [f["message"] for f in repo.check().of("DATA004")] == [
+        "new files in data/ are not ignored by git"
+    ]
