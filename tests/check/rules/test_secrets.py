@@ -5,6 +5,7 @@ import string
 import pytest
 
 from check.conftest import AWS_ALPHABET, AWS_ID, Repo, drawn
+from mlprod.check.rules.secrets import is_env_file
 
 B64 = string.ascii_letters + string.digits + "+/"
 ALNUM = string.ascii_letters + string.digits
@@ -132,7 +133,12 @@ def test_tracked_env_file_is_reported(repo: Repo) -> None:
 def test_env_not_ignored_is_reported(repo: Repo) -> None:
     repo.add(".gitignore", repo.read(".gitignore").replace(".env\n", ""))
     [finding] = repo.check().findings
-    assert (finding["code"], finding["message"]) == ("SEC002", ".env is not ignored by git")
+    assert (finding["code"], finding["path"], finding["message"], finding["fix"]) == (
+        "SEC002",
+        ".gitignore",
+        ".env is not ignored by git",
+        "printf '%s\\n' .env >> .gitignore",
+    )
 
 
 def test_credentials_in_dvc_config_are_reported(repo: Repo) -> None:
@@ -254,4 +260,112 @@ def test_env_file_of_comments_only_is_a_template_to_rename(repo: Repo) -> None:
             "an environment file is tracked by git (it holds only comments so far)",
             "git mv .env .env.example",
         )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (".env", True),
+        (".env.local", True),
+        ("services/api/.env", True),
+        ("services/api/.env.prod.secret", True),
+        (".env.example", False),
+        (".env.sample", False),
+        (".env.template", False),
+        ("config/.env.dist", False),
+        (".env.defaults", False),
+        ("prod.env", False),
+        (".envrc", False),
+        ("env", False),
+        (".env/settings", False),
+    ],
+)
+def test_env_files_are_told_by_name(path: str, expected: bool) -> None:
+    assert is_env_file(path) is expected
+
+
+def test_a_dummy_key_does_not_hide_a_real_one_after_it(repo: Repo) -> None:
+    repo.add(
+        "src/churn/settings.py",
+        "# example: AKIA" + "Z" * 16 + "\n\nKEY = '" + AWS_ID + "'\n",
+    )
+    [finding] = repo.check().findings
+    assert (finding["message"], finding["line"]) == ("an AWS access key id at line 3", 3)
+
+
+def test_each_kind_of_credential_in_a_file_is_reported_once(repo: Repo) -> None:
+    content = (
+        SECRETS["github"][0]
+        + "\n"
+        + SECRETS["aws_id"][0]
+        + SECRETS["aws_id"][0]
+        + SECRETS["gitlab"][0]
+        + "\n"
+    )
+    repo.add("config/settings.txt", content)
+    assert [(f["message"], f["line"]) for f in repo.check().findings] == [
+        ("a GitHub token at line 1", 1),
+        ("a GitLab token at line 4", 4),
+        ("an AWS access key id at line 2", 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "found"),
+    [
+        ("docs/keys.PNG", False),
+        ("models/model.safetensors", False),
+        ("data.tar", False),
+        ("Makefile", True),
+        ("notes.png.txt", True),
+    ],
+)
+def test_files_with_binary_suffixes_are_not_read(repo: Repo, path: str, found: bool) -> None:
+    repo.add(path, "KEY = '" + AWS_ID + "'\n")
+    assert [f["path"] for f in repo.check().of("SEC001")] == ([path] if found else [])
+
+
+def test_a_nul_past_the_first_8000_bytes_does_not_make_a_file_binary(repo: Repo) -> None:
+    key = "KEY = '" + AWS_ID + "'\n"
+    repo.add("late.txt", "#" * 8000 + "\0\n" + key)
+    repo.add("early.txt", "#" * 7999 + "\0\n" + key)
+    assert [(f["path"], f["line"]) for f in repo.check().of("SEC001")] == [("late.txt", 2)]
+
+
+def test_credential_outside_a_remote_section_is_told_to_move_to_the_local_config(
+    repo: Repo,
+) -> None:
+    repo.add(
+        ".dvc/config",
+        "[core]\n    remote = storage\n    password = x\n"
+        "['remote \"storage\"']\n    url = s3://b/p\n    Token = y\n",
+    )
+    rotate = "delete the line from .dvc/config and rotate the credential (it stays in git history)"
+    assert [(f["path"], f["line"], f["message"], f["fix"]) for f in repo.check().findings] == [
+        (
+            ".dvc/config",
+            3,
+            "credential 'password' in [core] at line 3",
+            f"put it in .dvc/config.local, {rotate}",
+        ),
+        (
+            ".dvc/config",
+            6,
+            "credential 'token' in [remote \"storage\"] at line 6",
+            f"dvc remote modify --local storage token VALUE, {rotate}",
+        ),
+    ]
+
+
+def test_no_dvc_config_no_dvc_credential_finding(repo: Repo) -> None:
+    repo.remove(".dvc/config")
+    assert repo.check().codes == {"DATA002"}
+
+
+def test_env_file_above_scan_size_is_taken_to_hold_secrets(repo: Repo) -> None:
+    repo.add("pyproject.toml", '[tool.mlprod]\nmax-scan-size = "1kB"\n')
+    repo.add(".env", "# settings\n" * 200 + "TOKEN=x\n")
+    assert [f["message"] for f in repo.check().of("SEC002")] == [
+        "an environment file with secrets is tracked by git"
     ]
