@@ -1,6 +1,8 @@
+import json
+
 import pytest
 
-from check.conftest import Repo
+from check.conftest import CLEAN_NOTEBOOK, Repo
 from mlprod.check.rules.data import is_data_format, readable, sizes
 
 
@@ -104,6 +106,14 @@ def test_file_name_needing_quotes_gets_a_quoted_fix(repo: Repo) -> None:
         ("notes.gz", False),
         ("README.md", False),
         ("csv", False),
+        ("data/x.tar.gz", True),
+        ("x.csv.zip", True),
+        ("x.npy.BZ2", True),
+        ("logs/x.txt.gz", False),
+        ("data.csv/readme", False),
+        ("a.tsv.lz4", True),
+        ("a.jsonl.zst", True),
+        ("a.tfrecord.xz", True),
     ],
 )
 def test_data_formats_are_recognised_by_suffix(path: str, expected: bool) -> None:
@@ -112,21 +122,40 @@ def test_data_formats_are_recognised_by_suffix(path: str, expected: bool) -> Non
 
 def test_dvc_not_initialised_is_reported(repo: Repo) -> None:
     repo.remove(".dvc/config")
-    assert repo.check().codes == {"DATA002"}
+    assert [(f["code"], f["path"], f["message"], f["fix"]) for f in repo.check().findings] == [
+        (
+            "DATA002",
+            ".dvc/config",
+            "DVC is not initialised (no .dvc/config tracked)",
+            "dvc init && git add .dvc && git commit -m 'Initialise DVC'",
+        )
+    ]
 
 
 def test_no_default_remote_is_reported(repo: Repo) -> None:
     repo.add(".dvc/config", "['remote \"storage\"']\n    url = /tmp/store\n")
     [finding] = repo.check().findings
-    assert (finding["code"], finding["message"]) == (
+    assert (finding["code"], finding["path"], finding["message"], finding["fix"]) == (
         "DATA003",
+        ".dvc/config",
         "no default DVC remote ([core] remote is not set)",
+        "dvc remote add --default NAME URL, then commit .dvc/config",
     )
 
 
 def test_default_remote_without_url_is_reported(repo: Repo) -> None:
-    repo.add(".dvc/config", "[core]\n    remote = storage\n")
-    assert "has no url" in repo.check().of("DATA003")[0]["message"]
+    repo.add(
+        ".dvc/config",
+        "[core]\n    remote = storage\n['remote \"other\"']\n    url = /tmp/other\n"
+        "['remote \"storage\"']\n    region = eu\n",
+    )
+    assert [(f["path"], f["message"], f["fix"]) for f in repo.check().findings] == [
+        (
+            ".dvc/config",
+            "the default remote 'storage' has no url in .dvc/config",
+            "dvc remote add --force --default storage URL, then commit .dvc/config",
+        )
+    ]
 
 
 MODELS_IGNORED = "/models/**\n!/models/**/\n!/models/**/*.dvc\n!/models/**/.gitignore\n"
@@ -153,7 +182,11 @@ def test_ignoring_the_whole_data_folder_is_reported_with_the_line(repo: Repo) ->
         "line 6 (`/data/`) ignores .dvc pointer files in data/, so "
         "`git add data/x.csv.dvc` fails after `dvc add data/x.csv`"
     )
-    assert finding["fix"].startswith("delete line 6 (`/data/`) from .gitignore, then printf")
+    assert finding["fix"] == (
+        "delete line 6 (`/data/`) from .gitignore, then printf '%s\\n' '/data/**' '!/data/**/'"
+        " '!/data/**/*.dvc' '!/data/**/.gitignore' >> .gitignore"
+    )
+    assert finding["line"] == 6
 
 
 def test_folders_are_checked_only_when_present(repo: Repo) -> None:
@@ -213,3 +246,26 @@ def test_a_tracked_folder_left_out_of_the_work_tree_is_still_checked(repo: Repo)
     assert [f["message"] for f in repo.check().of("DATA004")] == [
         "new files in data/ are not ignored by git"
     ]
+
+
+def test_dvc_pointers_ignored_by_a_nested_gitignore_are_reported_there(repo: Repo) -> None:
+    repo.add("models/.gitignore", "# DVC outputs\n*.dvc\n")
+    [finding] = repo.check().findings
+    assert (finding["code"], finding["path"], finding["line"]) == (
+        "DATA004",
+        "models/.gitignore",
+        2,
+    )
+    assert finding["message"] == (
+        "line 2 (`*.dvc`) ignores .dvc pointer files in models/, so "
+        "`git add models/x.csv.dvc` fails after `dvc add models/x.csv`"
+    )
+
+
+@pytest.mark.parametrize(("size", "reported"), [(1_000_000, False), (1_000_001, True)])
+def test_notebook_exactly_at_the_limit_passes(repo: Repo, size: int, reported: bool) -> None:
+    text = json.dumps(CLEAN_NOTEBOOK)
+    repo.add("notebooks/explore.ipynb", text + " " * (size - len(text)))
+    assert [f["message"] for f in repo.check().of("DATA001")] == (
+        ["file of 1.000001 MB is tracked by git (limit 1.000000 MB)"] if reported else []
+    )
