@@ -194,6 +194,14 @@ def test_invalid_notebooks_are_told_apart(content: str, problem: str) -> None:
     assert parse(content.encode()) == (problem, 0, 0)
 
 
+def test_a_notebook_not_in_utf8_is_told_apart() -> None:
+    assert parse(b'{"nbformat": 4, "cells": [], "note": "caf\xe9"}') == (
+        "the notebook is not UTF-8 text",
+        0,
+        0,
+    )
+
+
 @pytest.mark.parametrize(
     "content",
     [
