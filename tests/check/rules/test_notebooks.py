@@ -29,7 +29,19 @@ def test_staged_outputs_are_reported(repo: Repo) -> None:
 
 def test_execution_count_alone_is_reported(repo: Repo) -> None:
     repo.add("notebooks/explore.ipynb", notebook(execution_count=1))
-    assert repo.check().codes == {"NB001"}
+    assert [(f["code"], f["message"]) for f in repo.check().findings] == [
+        ("NB001", "outputs in 0 cells, execution counts in 1 cell")
+    ]
+
+
+def test_outputs_fix_strips_the_notebook_and_stages_it(repo: Repo) -> None:
+    repo.add("notebooks/First Look.IPYNB", notebook(outputs=STREAM))
+    [finding] = repo.check().of("NB001")
+    assert (finding["path"], finding["message"], finding["fix"]) == (
+        "notebooks/First Look.IPYNB",
+        "outputs in 1 cell, execution counts in 0 cells",
+        "nbstripout 'notebooks/First Look.IPYNB' && git add 'notebooks/First Look.IPYNB'",
+    )
 
 
 def test_the_index_is_read_not_the_working_copy(repo: Repo) -> None:
@@ -59,6 +71,7 @@ def test_notebook_above_scan_size_with_outputs_but_no_counts_is_reported(repo: R
     [finding] = repo.check().findings
     assert (finding["code"], finding["path"]) == ("NB001", "notebooks/explore.ipynb")
     assert finding["message"] == "the notebook has outputs or execution counts"
+    assert finding["fix"] == STRIP_FIX
 
 
 def test_notebook_above_scan_size_without_outputs_passes(repo: Repo) -> None:
