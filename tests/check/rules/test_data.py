@@ -114,6 +114,7 @@ def test_file_name_needing_quotes_gets_a_quoted_fix(repo: Repo) -> None:
         ("a.tsv.lz4", True),
         ("a.jsonl.zst", True),
         ("a.tfrecord.xz", True),
+        ("scores.2024-01.csv.gz", True),
     ],
 )
 def test_data_formats_are_recognised_by_suffix(path: str, expected: bool) -> None:
@@ -143,12 +144,15 @@ def test_no_default_remote_is_reported(repo: Repo) -> None:
     )
 
 
-def test_default_remote_without_url_is_reported(repo: Repo) -> None:
-    repo.add(
-        ".dvc/config",
-        "[core]\n    remote = storage\n['remote \"other\"']\n    url = /tmp/other\n"
-        "['remote \"storage\"']\n    region = eu\n",
-    )
+@pytest.mark.parametrize(
+    "remotes",
+    [
+        "",  # named, never defined
+        "['remote \"other\"']\n    url = /tmp/other\n['remote \"storage\"']\n    region = eu\n",
+    ],
+)
+def test_default_remote_without_url_is_reported(repo: Repo, remotes: str) -> None:
+    repo.add(".dvc/config", "[core]\n    remote = storage\n" + remotes)
     assert [(f["path"], f["message"], f["fix"]) for f in repo.check().findings] == [
         (
             ".dvc/config",
@@ -164,8 +168,9 @@ MODELS_IGNORED = "/models/**\n!/models/**/\n!/models/**/*.dvc\n!/models/**/.giti
 def test_data_folder_not_ignored_is_reported(repo: Repo) -> None:
     repo.add(".gitignore", MODELS_IGNORED + ".env\n")
     [finding] = repo.check().findings
-    assert (finding["code"], finding["message"]) == (
+    assert (finding["code"], finding["path"], finding["message"]) == (
         "DATA004",
+        ".gitignore",
         "new files in data/ are not ignored by git",
     )
     assert finding["fix"] == (
