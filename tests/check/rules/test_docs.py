@@ -168,6 +168,18 @@ def test_table_rows_answer_in_their_value_columns_only() -> None:
             ({"status": "done", "tag": "a#b", "quote": '"', "mixed": "'x\""}, 6),
         ),
         (["---", "  nested: x", "- item", "key_2-b :  v  ", "---"], ({"key_2-b": "v"}, 5)),
+        (
+            [
+                "---",
+                "owner: anna",
+                "team: XenonX",
+                "empty: ''",
+                "lead: Ana Lopez # the lead",
+                "---",
+            ],
+            ({"owner": "anna", "team": "XenonX", "empty": "", "lead": "Ana Lopez"}, 6),
+        ),
+        (["---", "status: done # reviewed # twice", "---"], ({"status": "done"}, 3)),
     ],
 )
 def test_front_matter_reads_top_level_fields(lines: list[str], expected) -> None:
@@ -220,4 +232,14 @@ def test_front_matter_is_required_of_phase_docs_only(repo: Repo) -> None:
     repo.add("docs/phases/06-evaluation.md", "---\nphase: x\n---\n")
     assert [(f["path"], f["message"]) for f in repo.check().findings] == [
         ("docs/phases/06-evaluation.md", "the front matter lacks status, owner, last_reviewed")
+    ]
+
+
+def test_docs_with_bytes_that_are_not_utf8_are_still_read(repo: Repo) -> None:
+    planning = DONE_PLANNING.replace("Open rate up 2 points.", "Open rate up 2 points (caf\xe9).")
+    repo.add(PLANNING, planning.encode("latin-1"))
+    assert repo.check().findings == []
+    repo.add(PLANNING, planning.replace("## Baseline", "## Risks").encode("latin-1"))
+    assert [f["message"] for f in repo.check().findings] == [
+        "the planning doc is marked done but has no 'Baseline' section"
     ]
