@@ -319,6 +319,7 @@ def test_each_kind_of_credential_in_a_file_is_reported_once(repo: Repo) -> None:
         ("data.tar", False),
         ("Makefile", True),
         ("notes.png.txt", True),
+        ("assets.v1/keys.png", False),
     ],
 )
 def test_files_with_binary_suffixes_are_not_read(repo: Repo, path: str, found: bool) -> None:
@@ -368,4 +369,18 @@ def test_env_file_above_scan_size_is_taken_to_hold_secrets(repo: Repo) -> None:
     repo.add(".env", "# settings\n" * 200 + "TOKEN=x\n")
     assert [f["message"] for f in repo.check().of("SEC002")] == [
         "an environment file with secrets is tracked by git"
+    ]
+
+
+def test_lines_are_counted_from_a_leading_blank_line(repo: Repo) -> None:
+    repo.add("config/keys.txt", "\n\nKEY = '" + AWS_ID + "'\n")
+    assert [f["message"] for f in repo.check().findings] == ["an AWS access key id at line 3"]
+
+
+def test_a_service_account_key_of_any_type_is_one_finding(repo: Repo) -> None:
+    # A key type the PEM pattern does not list: found as a Google Cloud key only.
+    content = SECRETS["gcp"][0].replace("BEGIN PRIVATE", "BEGIN DH PRIVATE")
+    repo.add("config/service-account.json", content)
+    assert [f["message"] for f in repo.check().findings] == [
+        "a Google Cloud service-account private key at line 1"
     ]
