@@ -39,8 +39,13 @@ class Audit:
         return self.repo.entries(self.files)
 
     def tracked(self, path: str) -> bool:
-        """Whether the index holds `path`, or files under it when it is a folder."""
-        return bool(self.repo.entries([path]))
+        """Whether the index holds `path`, or files under it when it is a folder (one that
+        a sparse checkout left out of the work tree, say)."""
+        if self.repo.entries([path]):
+            return True
+        # Once the whole index is listed, a lookup by path finds files only.
+        folder = path.rstrip("/") + "/"
+        return any(entry.startswith(folder) for entry in self.entries)
 
     def text(self, path: str) -> str | None:
         data = self.repo.read(path)

@@ -5,6 +5,7 @@ import string
 import pytest
 
 from check.conftest import AWS_ALPHABET, AWS_ID, Repo, drawn
+from mlprod.check.rules.secrets import is_env_file
 
 B64 = string.ascii_letters + string.digits + "+/"
 ALNUM = string.ascii_letters + string.digits
@@ -132,7 +133,12 @@ def test_tracked_env_file_is_reported(repo: Repo) -> None:
 def test_env_not_ignored_is_reported(repo: Repo) -> None:
     repo.add(".gitignore", repo.read(".gitignore").replace(".env\n", ""))
     [finding] = repo.check().findings
-    assert (finding["code"], finding["message"]) == ("SEC002", ".env is not ignored by git")
+    assert (finding["code"], finding["path"], finding["message"], finding["fix"]) == (
+        "SEC002",
+        ".gitignore",
+        ".env is not ignored by git",
+        "printf '%s\\n' .env >> .gitignore",
+    )
 
 
 def test_credentials_in_dvc_config_are_reported(repo: Repo) -> None:
@@ -166,3 +172,215 @@ def test_dvc_config_local_is_where_credentials_belong(repo: Repo) -> None:
 def test_documented_and_dummy_keys_are_not_findings(repo: Repo, value: str) -> None:
     repo.add("src/churn/settings.py", f"KEY = '{value}'\n")
     assert repo.check().findings == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "AKIA" + "BC" * 8,  # two distinct characters: a dummy
+        "DefaultEndpointsProtocol=https;AccountKey=" + "xy" * 43 + "==",
+        # A real-looking key with its end masked.
+        "AccountKey=" + drawn(B64, 70, "masked") + "X" * 16 + "==",
+        "https://x.blob.core.windows.net/c?sv=2022&s" + "ig=" + "x" * 43 + "%3D",
+        "https://x.blob.core.windows.net/c?sv=2022&s" + "ig=" + "x" * 43 + "%3d",
+    ],
+)
+def test_dummy_values_are_told_by_the_end_of_the_value(repo: Repo, value: str) -> None:
+    repo.add("src/churn/settings.py", f"KEY = '{value}'\n")
+    assert repo.check().findings == []
+
+
+def test_three_distinct_characters_are_a_key(repo: Repo) -> None:
+    repo.add("src/churn/settings.py", "KEY = 'AKIA" + "BCD" * 5 + "B'\n")
+    assert [f["message"] for f in repo.check().of("SEC001")] == ["an AWS access key id at line 1"]
+
+
+REAL_FIX = (
+    "remove it, rotate the credential (it stays in git history) and load it from an ignored"
+    " .env or a secret store"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "fix"),
+    [
+        (
+            "tests/key.pem",
+            'if it is a throwaway test key, add "tests/key.pem" = ["SEC001"] under '
+            f"[tool.mlprod.per-file-ignores] in pyproject.toml; if it is real, {REAL_FIX}",
+        ),
+        (
+            "services/api/spec/key.pem",
+            'if it is a throwaway test key, add "services/api/spec/key.pem" = ["SEC001"] under '
+            f"[tool.mlprod.per-file-ignores] in pyproject.toml; if it is real, {REAL_FIX}",
+        ),
+        (
+            "config/tests",
+            f'{REAL_FIX}; if it is a documented dummy value, add "config/tests" = ["SEC001"] '
+            "under [tool.mlprod.per-file-ignores] in pyproject.toml",
+        ),
+    ],
+)
+def test_keys_in_test_folders_are_told_how_to_be_exempted_first(
+    repo: Repo, path: str, fix: str
+) -> None:
+    repo.add(path, SECRETS["rsa"][0])
+    assert [f["fix"] for f in repo.check().of("SEC001")] == [fix]
+
+
+ROTATE_ENV = (
+    "; then rotate the secrets it held (they stay in git history) and commit a .env.example"
+    " with placeholders"
+)
+
+
+def test_tracked_env_file_fix_untracks_it_and_ignores_it_where_needed(repo: Repo) -> None:
+    repo.add(".env", "TOKEN=x\n")
+    repo.add("services/api/.env.production", "TOKEN=x\n")
+    assert [(f["path"], f["message"], f["fix"]) for f in repo.check().of("SEC002")] == [
+        (
+            ".env",
+            "an environment file with secrets is tracked by git",
+            "git rm --cached .env" + ROTATE_ENV,
+        ),
+        (
+            "services/api/.env.production",
+            "an environment file with secrets is tracked by git",
+            "git rm --cached services/api/.env.production && "
+            "printf '%s\\n' /services/api/.env.production >> .gitignore" + ROTATE_ENV,
+        ),
+    ]
+
+
+def test_env_file_of_comments_only_is_a_template_to_rename(repo: Repo) -> None:
+    repo.add(".env", "# TOKEN=\n\n    # indented: still a comment\n")
+    assert [(f["path"], f["message"], f["fix"]) for f in repo.check().of("SEC002")] == [
+        (
+            ".env",
+            "an environment file is tracked by git (it holds only comments so far)",
+            "git mv .env .env.example",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (".env", True),
+        (".env.local", True),
+        ("services/api/.env", True),
+        ("services/api/.env.prod.secret", True),
+        (".env.example", False),
+        (".env.sample", False),
+        (".env.template", False),
+        ("config/.env.dist", False),
+        (".env.defaults", False),
+        ("prod.env", False),
+        (".envrc", False),
+        ("env", False),
+        (".env/settings", False),
+    ],
+)
+def test_env_files_are_told_by_name(path: str, expected: bool) -> None:
+    assert is_env_file(path) is expected
+
+
+def test_a_dummy_key_does_not_hide_a_real_one_after_it(repo: Repo) -> None:
+    repo.add(
+        "src/churn/settings.py",
+        "# example: AKIA" + "Z" * 16 + "\n\nKEY = '" + AWS_ID + "'\n",
+    )
+    [finding] = repo.check().findings
+    assert (finding["message"], finding["line"]) == ("an AWS access key id at line 3", 3)
+
+
+def test_each_kind_of_credential_in_a_file_is_reported_once(repo: Repo) -> None:
+    content = (
+        SECRETS["github"][0]
+        + "\n"
+        + SECRETS["aws_id"][0]
+        + SECRETS["aws_id"][0]
+        + SECRETS["gitlab"][0]
+        + "\n"
+    )
+    repo.add("config/settings.txt", content)
+    assert [(f["message"], f["line"]) for f in repo.check().findings] == [
+        ("a GitHub token at line 1", 1),
+        ("a GitLab token at line 4", 4),
+        ("an AWS access key id at line 2", 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "found"),
+    [
+        ("docs/keys.PNG", False),
+        ("models/model.safetensors", False),
+        ("data.tar", False),
+        ("Makefile", True),
+        ("notes.png.txt", True),
+        ("assets.v1/keys.png", False),
+    ],
+)
+def test_files_with_binary_suffixes_are_not_read(repo: Repo, path: str, found: bool) -> None:
+    repo.add(path, "KEY = '" + AWS_ID + "'\n")
+    assert [f["path"] for f in repo.check().of("SEC001")] == ([path] if found else [])
+
+
+def test_a_nul_past_the_first_8000_bytes_does_not_make_a_file_binary(repo: Repo) -> None:
+    key = "KEY = '" + AWS_ID + "'\n"
+    repo.add("late.txt", "#" * 8000 + "\0\n" + key)
+    repo.add("early.txt", "#" * 7999 + "\0\n" + key)
+    assert [(f["path"], f["line"]) for f in repo.check().of("SEC001")] == [("late.txt", 2)]
+
+
+def test_credential_outside_a_remote_section_is_told_to_move_to_the_local_config(
+    repo: Repo,
+) -> None:
+    repo.add(
+        ".dvc/config",
+        "[core]\n    remote = storage\n    password = x\n"
+        "['remote \"storage\"']\n    url = s3://b/p\n    Token = y\n",
+    )
+    rotate = "delete the line from .dvc/config and rotate the credential (it stays in git history)"
+    assert [(f["path"], f["line"], f["message"], f["fix"]) for f in repo.check().findings] == [
+        (
+            ".dvc/config",
+            3,
+            "credential 'password' in [core] at line 3",
+            f"put it in .dvc/config.local, {rotate}",
+        ),
+        (
+            ".dvc/config",
+            6,
+            "credential 'token' in [remote \"storage\"] at line 6",
+            f"dvc remote modify --local storage token VALUE, {rotate}",
+        ),
+    ]
+
+
+def test_no_dvc_config_no_dvc_credential_finding(repo: Repo) -> None:
+    repo.remove(".dvc/config")
+    assert repo.check().codes == {"DATA002"}
+
+
+def test_env_file_above_scan_size_is_taken_to_hold_secrets(repo: Repo) -> None:
+    repo.add("pyproject.toml", '[tool.mlprod]\nmax-scan-size = "1kB"\n')
+    repo.add(".env", "# settings\n" * 200 + "TOKEN=x\n")
+    assert [f["message"] for f in repo.check().of("SEC002")] == [
+        "an environment file with secrets is tracked by git"
+    ]
+
+
+def test_lines_are_counted_from_a_leading_blank_line(repo: Repo) -> None:
+    repo.add("config/keys.txt", "\n\nKEY = '" + AWS_ID + "'\n")
+    assert [f["message"] for f in repo.check().findings] == ["an AWS access key id at line 3"]
+
+
+def test_a_service_account_key_of_any_type_is_one_finding(repo: Repo) -> None:
+    # A key type the PEM pattern does not list: found as a Google Cloud key only.
+    content = SECRETS["gcp"][0].replace("BEGIN PRIVATE", "BEGIN DH PRIVATE")
+    repo.add("config/service-account.json", content)
+    assert [f["message"] for f in repo.check().findings] == [
+        "a Google Cloud service-account private key at line 1"
+    ]
