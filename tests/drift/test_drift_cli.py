@@ -244,7 +244,8 @@ def test_columns_reads_only_those_columns(tmp_path, cli):
     result = json.loads(out)
     assert code == 0
     assert [column["column"] for column in result["columns"]] == ["c"]
-    assert result["findings"] == [] and result["summary"] == "No column changed materially (1 compared)."
+    assert result["findings"] == []
+    assert result["summary"] == "No column changed materially (1 compared)."
 
 
 def test_a_report_in_a_missing_directory_is_refused_before_reading(tmp_path, monkeypatch, cli):
