@@ -303,3 +303,23 @@ def test_help(capsys, monkeypatch):
         main(["drift", "--help"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out == HELP
+
+
+def test_columns_leaves_out_a_column_the_files_disagree_on(tmp_path, cli):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for name in ("reference", "current"):
+        (tmp_path / name).mkdir()
+        pq.write_table(pa.table({"x": [1.0, 2.0, 3.0], "y": [1, 2, 3]}), tmp_path / name / "a.pq")
+        pq.write_table(pa.table({"x": [1.0, 2.0, 3.0], "y": list("abc")}), tmp_path / name / "b.pq")
+    paths = tmp_path / "reference", tmp_path / "current"
+    code, out, err = cli("drift", *paths, "--columns", "x", "--format", "json")
+    assert (code, err) == (0, "")
+    assert [column["column"] for column in json.loads(out)["columns"]] == ["x"]
+    code, out, err = cli("drift", *paths)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"mlprod drift: error: {paths[0]}: its Parquet files disagree on the type of column 'y'; "
+        "write it with one type in all of them\n"
+    )
