@@ -230,3 +230,12 @@ def test_categorical_chart_shows_the_largest_shares_first_side_by_side(drawn):
         [(i, 0.4, cur_share.get(name, 0)) for i, name in enumerate(names)],
         atol=1e-12,
     )
+
+
+def test_a_date_column_is_drawn_as_numbers(drawn):
+    days = pd.Series(pd.date_range("2024-01-01", periods=100, freq="D"))
+    _figure_png(days, days + pd.Timedelta(days=50), numeric())
+    ((axes,),) = [figure.axes for figure in drawn]
+    ref, cur = (bars(container) for container in axes.containers)
+    assert len(ref) == len(cur) == 40
+    assert ref[:, 2].sum() * ref[0, 1] == pytest.approx(1.0)  # a density: the area is 1
