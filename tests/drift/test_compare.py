@@ -403,3 +403,104 @@ def test_the_package_compare_passes_columns_and_thresholds_on():
     result = package_compare(reference, current, ["x"], alpha=0.01, share_threshold=1.0)
     assert [column.column for column in result.columns] == ["x"]
     assert (result.thresholds["alpha"], result.thresholds["share_threshold"]) == (0.01, 1.0)
+
+
+ONE = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"alpha": 0}, "alpha must be between 0 and 1, got 0"),
+        ({"alpha": 1}, "alpha must be between 0 and 1, got 1"),
+        ({"alpha": float("inf")}, "alpha must be a finite number, got inf"),
+        ({"wasserstein_threshold": -0.1}, "wasserstein threshold must be non-negative, got -0.1"),
+        ({"jensen_shannon_threshold": -1}, "jensen shannon threshold must be non-negative, got -1"),
+        ({"psi_threshold": -0.5}, "psi threshold must be non-negative, got -0.5"),
+        ({"share_threshold": 0}, "share threshold must be in (0, 1], got 0"),
+        ({"share_threshold": 1.01}, "share threshold must be in (0, 1], got 1.01"),
+        ({"bins": 1}, "bins must be a whole number of at least 2, got 1"),
+        ({"bins": 2.5}, "bins must be a whole number of at least 2, got 2.5"),
+        ({"bins": float("nan")}, "bins must be a finite number, got nan"),
+    ],
+)
+def test_thresholds_out_of_range_are_refused_by_name(kwargs, message):
+    from mlprod.errors import InvalidParameter
+
+    with pytest.raises(InvalidParameter) as raised:
+        compare(ONE, ONE, **kwargs)
+    assert str(raised.value) == message
+    assert raised.value.name == next(iter(kwargs))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"alpha": 0.999},
+        {"wasserstein_threshold": 0, "jensen_shannon_threshold": 0, "psi_threshold": 0},
+        {"share_threshold": 1},
+        {"bins": 2},
+        {"bins": 3},
+        {"bins": 4.0},
+    ],
+)
+def test_thresholds_at_the_edge_of_their_range_are_accepted(kwargs):
+    thresholds = compare(ONE, ONE, **kwargs).thresholds
+    assert {name: thresholds[name] for name in kwargs} == kwargs
+    assert isinstance(thresholds["bins"], int)
+
+
+def test_an_all_missing_current_column_drifts_and_says_so():
+    reference = pd.DataFrame({"a": np.arange(10.0), "b": np.arange(10.0)})
+    current = pd.DataFrame({"a": [np.nan] * 10, "b": np.arange(10.0)})
+    result = compare(reference, current)
+    a, b = result.to_dict()["columns"]
+    assert a == {
+        "column": "a",
+        "test": "none",
+        "statistic": None,
+        "p_value": None,
+        "psi": None,
+        "drift": True,
+        "kind": "numeric",
+        "summary": "no values in the current data",
+        "findings": ["no values in the current data"],
+        "n_reference": 0,
+        "n_current": 0,
+        "missing_reference": 0.0,
+        "missing_current": 0.0,
+        "effect": None,
+        "effect_measure": None,
+    }
+    assert (b["column"], b["test"], b["drift"]) == ("b", "ks", False)
+    assert result.summary == "1 of 2 columns changed (50%): a. The data set as a whole has drifted."
+
+
+def test_one_current_value_is_enough_to_compare():
+    (column,) = compare(pd.DataFrame({"x": np.arange(10.0)}), pd.DataFrame({"x": [4.0]})).columns
+    assert (column.test, column.n_current, column.statistic) == ("ks", 1, 0.5)
+
+
+@pytest.mark.parametrize("rows, test", [(50, "skipped"), (49, "chi-square")])
+def test_distinct_text_from_fifty_rows_is_an_identifier(rows, test):
+    reference = pd.DataFrame({"id": [f"c{i}" for i in range(rows)], "x": np.arange(rows * 1.0)})
+    current = pd.DataFrame({"id": [f"c{i}" for i in range(rows)], "x": np.arange(rows * 1.0)})
+    result = compare(reference, current)
+    ident, x = result.to_dict()["columns"]
+    assert (ident["column"], ident["test"], x["column"], x["test"]) == ("id", test, "x", "ks")
+    if test == "skipped":
+        summary = "every value is distinct, so it looks like an identifier; not compared"
+        assert (ident["kind"], ident["drift"], ident["summary"]) == ("categorical", False, summary)
+        assert ident["findings"] == [summary]
+        assert result.summary == "No column changed materially (1 compared)."
+
+
+def test_distinct_numbers_are_compared_not_skipped():
+    (column,) = compare(pd.DataFrame({"x": np.arange(60.0)}), pd.DataFrame({"x": [1.0]})).columns
+    assert column.test == "ks"
+
+
+def test_repeated_text_is_compared_even_when_long():
+    reference = pd.DataFrame({"c": [f"v{i % 59}" for i in range(60)]})
+    (column,) = compare(reference, reference).columns
+    assert column.test == "chi-square"

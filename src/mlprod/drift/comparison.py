@@ -243,6 +243,8 @@ def compare(
         "bins": bins,
     }
     _check_thresholds(thresholds)
+    # A whole float (4.0) is accepted as a number of bins; numpy wants an int.
+    bins = thresholds["bins"] = int(bins)
     for label, frame in (("reference", reference), ("current", current)):
         if len(frame) == 0:
             raise InvalidData(f"the {label} data has no rows; give a non-empty data set")
