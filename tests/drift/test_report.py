@@ -239,3 +239,26 @@ def test_a_date_column_is_drawn_as_numbers(drawn):
     ref, cur = (bars(container) for container in axes.containers)
     assert len(ref) == len(cur) == 40
     assert ref[:, 2].sum() * ref[0, 1] == pytest.approx(1.0)  # a density: the area is 1
+
+
+def test_charts_follow_one_another(tmp_path):
+    second = numeric()
+    second.column = "y"
+    reference, current = frames()
+    reference["y"], current["y"] = reference.x, current.x
+    page = render_html(reference, current, result([numeric(), second], True))
+    assert len(re.findall("</figcaption></figure><figure><img alt='y distribution'", page)) == 1
+
+
+def test_the_report_is_utf8_whatever_the_locale(tmp_path):
+    import locale
+
+    columns = [numeric(drift=False)]
+    columns[0].summary = columns[0].findings[0] = "médiane ≥ 2"
+    previous = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # an ASCII locale, where open() would write ASCII
+    try:
+        path = write_report(*frames(), result(columns, False), tmp_path / "r.html")
+    finally:
+        locale.setlocale(locale.LC_CTYPE, previous)
+    assert "<td>médiane ≥ 2; a &lt;note&gt;</td>" in path.read_bytes().decode("utf-8")
