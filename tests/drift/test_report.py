@@ -262,3 +262,12 @@ def test_the_report_is_utf8_whatever_the_locale(tmp_path):
     finally:
         locale.setlocale(locale.LC_CTYPE, previous)
     assert "<td>médiane ≥ 2; a &lt;note&gt;</td>" in path.read_bytes().decode("utf-8")
+
+
+def test_charts_are_png_whatever_format_matplotlib_saves_by_default():
+    import matplotlib
+
+    reference, current = frames()
+    with matplotlib.rc_context({"savefig.format": "svg"}):
+        encoded = _figure_png(reference.x, current.x, numeric())
+    assert png_size(encoded) == (630, 288)
