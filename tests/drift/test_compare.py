@@ -504,3 +504,37 @@ def test_repeated_text_is_compared_even_when_long():
     reference = pd.DataFrame({"c": [f"v{i % 59}" for i in range(60)]})
     (column,) = compare(reference, reference).columns
     assert column.test == "chi-square"
+
+
+def test_unknown_columns_are_named_with_the_columns_there_are():
+    from mlprod.errors import InvalidParameter
+
+    reference = pd.DataFrame({"a": [1.0], "b": [1.0]})
+    with pytest.raises(InvalidParameter) as raised:
+        compare(reference, reference, ["a", "z", "y"])
+    assert raised.value.name == "columns"
+    assert str(raised.value) == (
+        "columns names z, y, which neither data set has; columns are: a, b"
+    )
+    with pytest.raises(InvalidParameter) as raised:
+        compare(reference, reference, exclude=["a", "b"])
+    assert raised.value.name == "exclude"
+    assert str(raised.value) == "exclude leaves no columns to compare; check it and columns"
+
+
+def test_a_column_named_that_one_side_lacks_is_a_schema_change():
+    reference = pd.DataFrame({"a": [1.0, 2.0], "b": [1.0, 2.0]})
+    result = compare(reference, reference[["a"]], ["b", "a"])
+    assert [(c.column, c.test, c.drift) for c in result.columns] == [
+        ("b", "schema", True),
+        ("a", "ks", False),
+    ]
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "Int8", "UInt8"])
+def test_small_integer_types_do_not_overflow(dtype):
+    # Parquet keeps narrow integer types; 100 + 120 does not fit in 8 bits.
+    reference = pd.DataFrame({"x": pd.array([100, 120] * 10, dtype=dtype)})
+    current = pd.DataFrame({"x": pd.array([120, 120] * 10, dtype=dtype)})
+    (column,) = compare(reference, current).columns
+    assert column.summary == "median 110 in the reference, 120 now"
