@@ -374,7 +374,10 @@ def test_a_column_empty_in_the_reference_is_not_counted():
     reference = pd.DataFrame({"empty": [np.nan] * 4, "x": [1.0, 2, 3, 4]})
     current = pd.DataFrame({"empty": [1.0] * 4, "x": [1.0, 2, 3, 4]})
     result = compare(reference, current)
-    assert by_name(result)["empty"].test == "none"
+    empty = result.to_dict()["columns"][0]
+    summary = "no values in the reference; nothing to compare against"
+    assert (empty["column"], empty["test"], empty["kind"]) == ("empty", "none", "numeric")
+    assert (empty["drift"], empty["summary"], empty["findings"]) == (False, summary, [summary])
     assert result.summary == "No column changed materially (1 compared)."
 
 
@@ -538,3 +541,11 @@ def test_small_integer_types_do_not_overflow(dtype):
     current = pd.DataFrame({"x": pd.array([120, 120] * 10, dtype=dtype)})
     (column,) = compare(reference, current).columns
     assert column.summary == "median 110 in the reference, 120 now"
+
+
+def test_a_new_column_named_first_does_not_stop_the_others():
+    reference = pd.DataFrame({"a": [1.0, 2.0]})
+    current = pd.DataFrame({"a": [1.0, 2.0], "new": [1, 2]})
+    result = compare(reference, current, ["new", "a"])
+    assert [column.column for column in result.columns] == ["a"]
+    assert result.findings == ["column 'new' is new in the current data; not compared"]
