@@ -159,6 +159,21 @@ def test_read_table_reads_parquet_text_as_categories(tmp_path):
     assert list(read_table(path, ["s"]).columns) == ["s"]
 
 
+def test_parquet_parts_that_disagree_on_a_type_are_refused_unless_left_out(tmp_path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    # int32 and int64 are promoted to one type; numbers and text are not.
+    pq.write_table(pa.table({"x": [1, 2], "y": [1, 2]}), folder / "a.parquet")
+    pq.write_table(pa.table({"x": pa.array([3], pa.int32()), "y": ["a"]}), folder / "b.parquet")
+    with pytest.raises(InvalidData) as raised:
+        read_table(folder)
+    assert str(raised.value) == (
+        f"{folder}: its Parquet files disagree on the type of column 'y'; write it with one "
+        "type in all of them"
+    )
+    assert read_table(folder, ["x"])["x"].tolist() == [1, 2, 3]
+
+
 def test_read_table_rereads_when_a_later_block_changes_a_columns_type(tmp_path):
     # The first 4 MB block holds only numbers; a value further down is text. The types of
     # the first block cannot hold it, so the file is read again with types from all of it.

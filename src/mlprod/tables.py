@@ -141,12 +141,31 @@ def read_table(path: str | Path, columns: list[str] | None = None) -> pd.DataFra
                 schema = pq.read_schema(part)
                 text = [f.name for f in schema if f.name in wanted and pa.types.is_string(f.type)]
                 tables.append(pq.read_table(part, columns=wanted, read_dictionary=text))
-            table = pa.concat_tables(tables, promote_options="permissive")
+            try:
+                table = pa.concat_tables(tables, promote_options="permissive")
+            except pa.ArrowTypeError:
+                mixed = [n for n in wanted if not _one_type([t.schema.field(n) for t in tables])]
+                raise InvalidData(
+                    f"{path}: its Parquet files disagree on the type of column "
+                    f"{', '.join(map(repr, mixed))}; write it with one type in all of them"
+                ) from None
         else:
             table = _read_csv(path, wanted)
     # self_destruct frees each Arrow column as soon as it is converted, so the peak holds
     # one copy of the data rather than two.
     return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
+def _one_type(fields: list[pa.Field]) -> bool:
+    """Whether Arrow can promote these versions of a column to one type (int32 and int64
+    can; numbers and text cannot)."""
+    import pyarrow as pa
+
+    try:
+        pa.unify_schemas([pa.schema([f]) for f in fields], promote_options="permissive")
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return False
+    return True
 
 
 def _read_csv(path: Path, wanted: list[str]) -> pa.Table:

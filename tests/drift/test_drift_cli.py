@@ -149,3 +149,177 @@ def test_a_category_named_like_a_tex_macro_is_drawn_as_text(tmp_path, cli):
     assert code == 0, err
     assert r"$\undefinedmacro$" in report.read_text()
     assert len(re.findall(r"data:image/png;base64,", report.read_text())) == 1
+
+
+def small_pair(tmp_path):
+    """A numeric shift, a categorical change below the threshold, a vanished column, a
+    constant column half missing now, and a new column."""
+    reference = pd.DataFrame(
+        {"x": [1.0, 2, 3] * 20, "c": ["a", "b"] * 30, "gone": [1] * 60, "flat": [5.0] * 60}
+    )
+    current = pd.DataFrame(
+        {
+            "x": [4.0, 5, 6] * 20,
+            "c": ["a", "b", "a"] * 20,
+            "new": [1] * 60,
+            "flat": [5.0] * 30 + [None] * 30,
+        }
+    )
+    reference.to_csv(tmp_path / "ref.csv", index=False)
+    current.to_csv(tmp_path / "cur.csv", index=False)
+    return tmp_path / "ref.csv", tmp_path / "cur.csv"
+
+
+TEXT = """\
+DRIFT x: ks statistic 1, p = 2.07e-35, Wasserstein/sd 3.67, PSI 17.3; median 2 in the reference, 5 now
+ok    c: chi-square statistic 3.429, p = 0.0641, Jensen-Shannon 0.12, PSI 0.116; largest change: 'b' from 50.0% of rows to 33.3%
+DRIFT gone: schema; missing from the current data
+ok    flat: ks statistic 0, p = 1, Wasserstein/sd 0, PSI 4.6; median 5 in the reference, 5 now
+      note: constant in the reference (always 5)
+      note: missing values: 0.0% in the reference, 50.0% now
+note: column 'new' is new in the current data; not compared
+2 of 4 columns changed (50%): x, gone. The data set as a whole has drifted.
+"""  # noqa: E501
+
+
+def test_text_output_line_by_line(tmp_path, cli):
+    code, out, err = cli("drift", *small_pair(tmp_path))
+    assert (code, err) == (1, "")
+    assert out == TEXT
+
+
+@pytest.mark.parametrize(
+    "extra, code",
+    [
+        ([], 1),
+        (["--fail-on", "dataset"], 1),
+        (["--fail-on", "never"], 0),
+        (["--share", "0.9"], 0),
+        (["--share", "0.9", "--fail-on", "column"], 1),
+        (["--share", "0.9", "--fail-on", "never"], 0),
+        (["--columns", "c", "--fail-on", "column"], 0),
+        (["--columns", "c", "x", "--fail-on", "column", "--share", "1"], 1),
+    ],
+)
+def test_exit_code_follows_fail_on(tmp_path, cli, extra, code):
+    assert cli("drift", *small_pair(tmp_path), *extra)[0] == code
+
+
+def test_every_threshold_flag_reaches_the_comparison(tmp_path, cli):
+    flags = ["--alpha", "0.1", "--wasserstein-threshold", "0.2"]
+    flags += ["--jensen-shannon-threshold", "0.3", "--psi-threshold", "0.4"]
+    flags += ["--share", "0.6", "--bins", "5", "--exclude", "flat", "--format", "json"]
+    code, out, err = cli("drift", *small_pair(tmp_path), *flags)
+    assert (code, err) == (1, "")
+    result = json.loads(out)
+    assert result["thresholds"] == {
+        "alpha": 0.1,
+        "wasserstein_threshold": 0.2,
+        "jensen_shannon_threshold": 0.3,
+        "psi_threshold": 0.4,
+        "share_threshold": 0.6,
+        "bins": 5,
+        "alpha_per_column": 0.05,
+    }
+    assert [column["column"] for column in result["columns"]] == ["x", "c", "gone"]
+    assert result["findings"] == ["column 'new' is new in the current data; not compared"]
+
+
+def test_defaults_are_the_documented_thresholds(tmp_path, cli):
+    code, out, _ = cli("drift", *small_pair(tmp_path), "--columns", "x", "c", "--format", "json")
+    assert code == 1
+    assert json.loads(out)["thresholds"] == {
+        "alpha": 0.05,
+        "wasserstein_threshold": 0.1,
+        "jensen_shannon_threshold": 0.1,
+        "psi_threshold": None,
+        "share_threshold": 0.5,
+        "bins": 10,
+        "alpha_per_column": 0.025,
+    }
+
+
+def test_columns_reads_only_those_columns(tmp_path, cli):
+    code, out, _ = cli("drift", *small_pair(tmp_path), "--columns", "c", "--format", "json")
+    result = json.loads(out)
+    assert code == 0
+    assert [column["column"] for column in result["columns"]] == ["c"]
+    assert result["findings"] == []
+    assert result["summary"] == "No column changed materially (1 compared)."
+
+
+def test_a_report_in_a_missing_directory_is_refused_before_reading(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("drift", "missing.csv", "missing.csv", "--report", "nodir/r.html")
+    assert (code, out) == (2, "")
+    assert err == "mlprod drift: error: directory nodir does not exist; create it first\n"
+    assert not (tmp_path / "nodir").exists()
+
+
+HELP = """\
+usage: mlprod drift [-h] [--columns COLUMNS [COLUMNS ...]] [--exclude EXCLUDE [EXCLUDE ...]]
+                    [--alpha ALPHA] [--wasserstein-threshold WASSERSTEIN_THRESHOLD]
+                    [--jensen-shannon-threshold JENSEN_SHANNON_THRESHOLD]
+                    [--psi-threshold PSI_THRESHOLD] [--share SHARE_THRESHOLD] [--bins BINS]
+                    [--report PATH] [--fail-on {dataset,column,never}] [--format {text,json}]
+                    REFERENCE CURRENT
+
+drift between a reference and a current data set
+
+positional arguments:
+  REFERENCE             CSV or Parquet file, or Parquet folder
+  CURRENT               CSV or Parquet file, or Parquet folder
+
+options:
+  -h, --help            show this help message and exit
+  --columns COLUMNS [COLUMNS ...]
+                        columns to compare (all)
+  --exclude EXCLUDE [EXCLUDE ...]
+                        columns to leave out
+  --alpha ALPHA         family-wise level (0.05)
+  --wasserstein-threshold WASSERSTEIN_THRESHOLD
+                        smallest Wasserstein distance, in reference standard deviations, that
+                        makes a numeric change material (0.1)
+  --jensen-shannon-threshold JENSEN_SHANNON_THRESHOLD
+                        smallest Jensen-Shannon distance that makes a categorical change material
+                        (0.1)
+  --psi-threshold PSI_THRESHOLD
+                        also require this PSI (off: PSI reads higher on small batches)
+  --share SHARE_THRESHOLD
+                        share of drifted columns that makes the data set drift (0.5)
+  --bins BINS           PSI quantile bins (10)
+  --report PATH         write an HTML report
+  --fail-on {dataset,column,never}
+                        exit 1 when the data set drifts (default), when any column does, or never
+  --format {text,json}
+"""
+
+
+def test_help(capsys, monkeypatch):
+    from mlprod.cli import main
+
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as exit_:
+        main(["drift", "--help"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == HELP
+
+
+def test_columns_leaves_out_a_column_the_files_disagree_on(tmp_path, cli):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for name in ("reference", "current"):
+        (tmp_path / name).mkdir()
+        pq.write_table(pa.table({"x": [1.0, 2.0, 3.0], "y": [1, 2, 3]}), tmp_path / name / "a.pq")
+        pq.write_table(pa.table({"x": [1.0, 2.0, 3.0], "y": list("abc")}), tmp_path / name / "b.pq")
+    paths = tmp_path / "reference", tmp_path / "current"
+    code, out, err = cli("drift", *paths, "--columns", "x", "--format", "json")
+    assert (code, err) == (0, "")
+    assert [column["column"] for column in json.loads(out)["columns"]] == ["x"]
+    code, out, err = cli("drift", *paths)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"mlprod drift: error: {paths[0]}: its Parquet files disagree on the type of column 'y'; "
+        "write it with one type in all of them\n"
+    )

@@ -100,11 +100,14 @@ def column_kind(series: pd.Series) -> str:
 
 def _sorted_numbers(series: pd.Series):
     import numpy as np
+    import pandas as pd
     from pandas.api.types import is_datetime64_any_dtype
 
     values = series.dropna()
     if is_datetime64_any_dtype(values.dtype):
-        return np.sort(values.astype("int64").to_numpy(dtype=float) / 1e9)
+        # Seconds since 1970, whatever the unit the column is stored in (s, ms, us or ns).
+        seconds = (values - pd.Timestamp(0, tz=values.dt.tz)) / pd.Timedelta(seconds=1)
+        return np.sort(seconds.to_numpy(dtype=float))
     return np.sort(values.to_numpy(dtype=float))
 
 
@@ -240,6 +243,8 @@ def compare(
         "bins": bins,
     }
     _check_thresholds(thresholds)
+    # A whole float (4.0) is accepted as a number of bins; numpy wants an int.
+    bins = thresholds["bins"] = int(bins)
     for label, frame in (("reference", reference), ("current", current)):
         if len(frame) == 0:
             raise InvalidData(f"the {label} data has no rows; give a non-empty data set")
