@@ -146,6 +146,24 @@ def test_a_chunk_of_only_bad_rows_is_set_aside_and_the_rest_scored(
     assert rejected[schema.ID_COLUMN].tolist() == new_rows[schema.ID_COLUMN].iloc[:110].tolist()
 
 
+def test_a_row_is_set_aside_once_with_every_reason(new_rows):
+    chunk = new_rows.head(3).astype({"channel": object})
+    chunk.loc[1, ["send_hour", "channel"]] = [25, "fax"]
+    valid, rejected = predict.split_valid(chunk, data.feature_schema(), skip_invalid=True)
+    assert valid.index.tolist() == [0, 2]
+    assert rejected["error"].tolist() == [
+        "send_hour: fails in_range(0, 23); "
+        "channel: fails isin(('newsletter', 'promotion', 'transactional'))"
+    ]
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_a_valid_chunk_sets_nothing_aside(new_rows, skip_invalid):
+    chunk = new_rows.head(3)
+    valid, rejected = predict.split_valid(chunk, data.feature_schema(), skip_invalid)
+    assert valid.index.tolist() == [0, 1, 2] and rejected.empty
+
+
 def test_text_in_a_number_column_is_set_aside_like_any_bad_value(new_rows):
     chunk = new_rows.head(4).astype({"past_opens_30d": object})
     chunk.loc[2, "past_opens_30d"] = "many"
