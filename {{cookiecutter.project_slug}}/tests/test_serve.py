@@ -195,6 +195,41 @@ def test_float_and_boolean_fields_take_their_own_kind_only():
             row(**bad)
 
 
+def test_an_unbounded_float_still_refuses_nan_and_infinity_and_a_bound_holds_below():
+    row = row_model(
+        (
+            Feature("score", Kind.FLOAT, "a score"),
+            Feature("discount", Kind.FLOAT, "share off the price", 0.0, 0.5),
+        )
+    )
+    assert row(score=-1e9, discount=0.0).score == -1e9
+    described = row.model_json_schema()["properties"]
+    assert described["score"]["description"] == "a score"
+    assert described["discount"]["description"] == "share off the price"
+    for bad in (
+        {"score": float("nan"), "discount": 0.1},
+        {"score": float("inf"), "discount": 0.1},
+        {"score": 1.0, "discount": -0.1},
+    ):
+        with pytest.raises(ValidationError):
+            row(**bad)
+
+
+def test_the_api_schema_describes_every_field_as_the_features_do(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    fields = schemas["Row"]["properties"]
+    for feature in schema.FEATURES:
+        assert fields[feature.name]["description"] == feature.description
+    rows = schemas["PredictRequest"]["properties"]["rows"]
+    assert (rows["description"], rows["minItems"], rows["maxItems"]) == (
+        "rows to score",
+        1,
+        MAX_ROWS,
+    )
+    flags = row_model((Feature("vip", Kind.BOOLEAN, "a VIP customer"),)).model_json_schema()
+    assert flags["properties"]["vip"]["description"] == "a VIP customer"
+
+
 def test_a_body_over_the_limit_is_refused_before_parsing(artifact, example):
     app = create_app(artifact, max_batch_rows=5000, max_body_bytes=2048)
     with TestClient(app) as small:
