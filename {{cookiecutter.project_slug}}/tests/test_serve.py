@@ -215,6 +215,19 @@ def test_an_unbounded_float_still_refuses_nan_and_infinity_and_a_bound_holds_bel
             row(**bad)
 
 
+def test_a_unit_id_is_optional_and_of_1_to_128_characters(example):
+    row = row_model()
+    without_id = {name: value for name, value in example.items() if name != schema.ID_COLUMN}
+    assert getattr(row(**without_id), schema.ID_COLUMN) is None
+    for good in ("u", "u" * 128):
+        assert getattr(row(**{**without_id, schema.ID_COLUMN: good}), schema.ID_COLUMN) == good
+    for bad in ("", "u" * 129):
+        with pytest.raises(ValidationError):
+            row(**{**without_id, schema.ID_COLUMN: bad})
+    described = row.model_json_schema()["properties"][schema.ID_COLUMN]
+    assert described["description"] == "the unit's id"
+
+
 def test_the_api_schema_describes_every_field_as_the_features_do(client):
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     fields = schemas["Row"]["properties"]
