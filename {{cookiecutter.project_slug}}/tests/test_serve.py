@@ -88,6 +88,7 @@ def test_malformed_bodies_are_refused(client, body, field):
     ("body", "detail"),
     [
         ("", 'body: a JSON object {"rows": [...]} is required'),
+        ("[]", "body: Input should be a valid dictionary or object to extract fields from"),
         ('{"rows": [', "body: request body is not valid JSON (Expecting value)"),
         ('{"rows": []}', "rows: List should have at least 1 item after validation, not 0"),
     ],
