@@ -78,20 +78,20 @@ TEMPLATE = {
     "my notes.txt": "one\ntwo\n",
 }
 
+# What merging TEMPLATE into BASE changes, as `git status` names it.
+TEMPLATE_CHANGES = [
+    ("M", "Makefile"),
+    ("R", "docs/guide.md -> docs/handbook.md"),
+    ("D", "docs/old.md"),
+    ("A", "docs/runbook.md"),
+    ("M", "my notes.txt"),
+]
+
 
 def test_a_clean_merge_stages_every_template_change_and_records_the_render(tmp_path):
     git, render = history(tmp_path, BASE, TEMPLATE, {"README.md": "# Project\n\nOurs.\n"})
     outcome = merge(git, render, MESSAGE, ())
-    assert outcome == Outcome(
-        changed=[
-            ("M", "Makefile"),
-            ("R", "docs/guide.md -> docs/handbook.md"),
-            ("D", "docs/old.md"),
-            ("A", "docs/runbook.md"),
-            ("M", "my notes.txt"),
-        ],
-        conflicts=[],
-    )
+    assert outcome == Outcome(changed=TEMPLATE_CHANGES, conflicts=[])
     assert (git.cwd / "Makefile").read_text() == "test:\n\tpytest -q\n"
     assert (git.cwd / "README.md").read_text() == "# Project\n\nOurs.\n"
     assert not (git.cwd / "docs" / "old.md").exists()
@@ -180,16 +180,7 @@ def test_skipped_paths_stay_as_the_project_has_them(tmp_path):
     assert (git.cwd / "-kept.md").read_text() == "A path that looks like an option.\n"
     assert not (git.cwd / "-draft.md").exists()
     assert not (git.cwd / "examples").exists()
-    assert outcome == Outcome(
-        changed=[
-            ("M", "Makefile"),
-            ("R", "docs/guide.md -> docs/handbook.md"),
-            ("D", "docs/old.md"),
-            ("A", "docs/runbook.md"),
-            ("M", "my notes.txt"),
-        ],
-        conflicts=[],
-    )
+    assert outcome == Outcome(changed=TEMPLATE_CHANGES, conflicts=[])
 
 
 def test_a_skipped_path_the_team_changed_keeps_the_teams_text_not_a_conflict(tmp_path):
