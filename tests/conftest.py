@@ -35,6 +35,28 @@ def bake(tmp_path):
     return _bake
 
 
+@pytest.fixture(scope="module")
+def module_tmp(request, tmp_path_factory):
+    """module_tmp(name) -> a fresh directory for a module-scoped fixture.
+
+    What it made is removed once the module's last test is done, unless one of them failed
+    (then it stays to look at, as `tmp_path` does): each end-to-end module holds a baked
+    project with its own environment, and keeping them all to the end of the session can
+    fill a small disk.
+    """
+    made: list[Path] = []
+    failed_before = request.session.testsfailed
+
+    def mktemp(name: str) -> Path:
+        made.append(tmp_path_factory.mktemp(name))
+        return made[-1]
+
+    yield mktemp
+    if request.session.testsfailed == failed_before:
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def wheel_dir(tmp_path_factory) -> Path:
     """A directory holding a wheel of this checkout, for generated projects to install.

@@ -83,6 +83,6 @@ def docs_renderer(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture(scope="module")
-def default_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def default_docs(module_tmp) -> Path:
     """The docs of a bake on the default options."""
-    return render_docs(tmp_path_factory.mktemp("default"))
+    return render_docs(module_tmp("default"))

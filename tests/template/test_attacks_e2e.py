@@ -32,10 +32,8 @@ MAX_BODY = 65_536  # serve.max_body_bytes
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    project = bake_project(
-        tmp_path_factory.mktemp("attacks"), project_name="Email Opens", deployment="both"
-    )
+def project(module_tmp) -> Path:
+    project = bake_project(module_tmp("attacks"), project_name="Email Opens", deployment="both")
     params = yaml.safe_load((project / "params.yaml").read_text())
     params["sample"]["rows"], params["train"]["cv_folds"] = 2000, 2
     params["serve"].update(

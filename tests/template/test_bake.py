@@ -164,11 +164,11 @@ def generated_files(project: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module", params=MATRIX, ids=lambda row: "-".join(row.values()))
-def baked(request, tmp_path_factory):
+def baked(request, module_tmp):
     from bakery import bake_project
 
     options = request.param
-    project = bake_project(tmp_path_factory.mktemp("matrix"), **options)
+    project = bake_project(module_tmp("matrix"), **options)
     return options, project
 
 

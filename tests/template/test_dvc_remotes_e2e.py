@@ -66,8 +66,8 @@ def s3_endpoint(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def s3_project(tmp_path_factory, wheel_dir, pre_commit_home) -> Project:
-    return Project(tmp_path_factory.mktemp("s3"), wheel_dir, pre_commit_home, dvc_remote="s3")
+def s3_project(module_tmp, wheel_dir, pre_commit_home) -> Project:
+    return Project(module_tmp("s3"), wheel_dir, pre_commit_home, dvc_remote="s3")
 
 
 def credential_commands(readme: str, values: dict[str, str]) -> list[str]:

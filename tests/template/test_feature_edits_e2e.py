@@ -25,11 +25,9 @@ MODULE = "my_ml_project"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, wheel_dir, pre_commit_home) -> Project:
+def project(module_tmp, wheel_dir, pre_commit_home) -> Project:
     """The default project, installed, on a smaller sample, trained and committed."""
-    project = Project(
-        tmp_path_factory.mktemp("edits"), wheel_dir, pre_commit_home, deployment="both"
-    )
+    project = Project(module_tmp("edits"), wheel_dir, pre_commit_home, deployment="both")
     params_file = project.path / "params.yaml"
     params = yaml.safe_load(params_file.read_text())
     params["sample"]["rows"], params["train"]["cv_folds"] = 2000, 2

@@ -21,9 +21,9 @@ from bakery import bake_project
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
+def project(module_tmp) -> Path:
     """A generated project (batch and realtime), a git repository as the post-gen hook left it."""
-    return bake_project(tmp_path_factory.mktemp("wiring"), deployment="both")
+    return bake_project(module_tmp("wiring"), deployment="both")
 
 
 def git(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

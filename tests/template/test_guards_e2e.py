@@ -36,8 +36,8 @@ HOOK_LINE = re.compile(r"^(.*?)\.{3,}(?:\(no files to check\))?(Passed|Failed|Sk
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, wheel_dir, pre_commit_home) -> Project:
-    return Project(tmp_path_factory.mktemp("guards"), wheel_dir, pre_commit_home)
+def project(module_tmp, wheel_dir, pre_commit_home) -> Project:
+    return Project(module_tmp("guards"), wheel_dir, pre_commit_home)
 
 
 @pytest.fixture

@@ -33,9 +33,9 @@ DVC_OUTPUTS = [
 
 
 @pytest.fixture(scope="module", params=["batch", "realtime", "both"])
-def pipelined(request, tmp_path_factory, wheel_dir, pre_commit_home):
+def pipelined(request, module_tmp, wheel_dir, pre_commit_home):
     """A baked project, set up, tested, with its pipeline run and committed."""
-    root = tmp_path_factory.mktemp(request.param)
+    root = module_tmp(request.param)
     project = bake(root, request.param)
     env = project_env(wheel_dir, pre_commit_home, project)
     set_up(project, env, root / "dvc-storage")

@@ -53,10 +53,8 @@ for path, rows, seed, changes in [
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, wheel_dir, pre_commit_home) -> Path:
-    project = bake_project(
-        tmp_path_factory.mktemp("loop"), project_name="Email Opens", deployment="realtime"
-    )
+def project(module_tmp, wheel_dir, pre_commit_home) -> Path:
+    project = bake_project(module_tmp("loop"), project_name="Email Opens", deployment="realtime")
     params = yaml.safe_load((project / "params.yaml").read_text())
     params["prediction_log"]["roll_seconds"] = ROLL_SECONDS
     params["challenger"].update(mode="split", share=0.5, salt="loop-test")

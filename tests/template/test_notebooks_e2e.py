@@ -115,10 +115,10 @@ def git(clone: Path, *args: str, env: dict | None = None) -> str:
 
 
 @pytest.fixture(scope="module", params=["ipynb", "jupytext"])
-def installed(request, tmp_path_factory, wheel_dir, pre_commit_home):
+def installed(request, module_tmp, wheel_dir, pre_commit_home):
     """A project of the format with its dev tools installed (shared by the clones)."""
     env = generated_project_env(wheel_dir, pre_commit_home)
-    project = bake_project(tmp_path_factory.mktemp("nb"), notebook_format=request.param)
+    project = bake_project(module_tmp("nb"), notebook_format=request.param)
     run("make", "install", cwd=project, env=env)
     commit_lock(project, env)
     return project, request.param, env

@@ -29,8 +29,8 @@ STAGES = ["sample", "prepare", "train", "evaluate"]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, wheel_dir, pre_commit_home) -> Project:
-    return Project(tmp_path_factory.mktemp("pipeline"), wheel_dir, pre_commit_home)
+def project(module_tmp, wheel_dir, pre_commit_home) -> Project:
+    return Project(module_tmp("pipeline"), wheel_dir, pre_commit_home)
 
 
 def ran(output: str) -> list[str]:

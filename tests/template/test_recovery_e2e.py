@@ -23,8 +23,8 @@ PLACEHOLDER = re.compile(r"<[a-z][^<>]*>")
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, wheel_dir, pre_commit_home) -> Project:
-    return Project(tmp_path_factory.mktemp("recovery"), wheel_dir, pre_commit_home)
+def project(module_tmp, wheel_dir, pre_commit_home) -> Project:
+    return Project(module_tmp("recovery"), wheel_dir, pre_commit_home)
 
 
 @pytest.fixture

@@ -86,9 +86,9 @@ def chromium_driver():
 
 
 @pytest.fixture(scope="module", params=["batch", "realtime", "both"])
-def reported(request, tmp_path_factory, wheel_dir, pre_commit_home):
+def reported(request, module_tmp, wheel_dir, pre_commit_home):
     """A baked project, installed, committed, after `make report` (which runs the pipeline)."""
-    root = tmp_path_factory.mktemp(f"report-{request.param}")
+    root = module_tmp(f"report-{request.param}")
     project = bake(root, request.param)
     env = project_env(wheel_dir, pre_commit_home, project)
     params = yaml.safe_load((project / "params.yaml").read_text())

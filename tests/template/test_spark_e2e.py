@@ -25,8 +25,8 @@ MODULE = "email_opens"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, wheel_dir, pre_commit_home):
-    root = tmp_path_factory.mktemp("spark")
+def project(module_tmp, wheel_dir, pre_commit_home):
+    root = module_tmp("spark")
     project = bake_project(
         root, project_name="Email Opens", deployment="batch", batch_engine="spark"
     )
