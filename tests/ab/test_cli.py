@@ -369,9 +369,15 @@ def test_assign_prints_a_tab_separated_line_per_id(cli):
     assert {variant for _, variant in expected} == {"control", "treatment"}
 
 
-def test_assign_reads_ids_from_a_file_with_named_variants_and_weights(tmp_path, cli_json):
+def test_assign_reads_ids_from_a_file_with_named_variants_and_weights(
+    tmp_path, cli_json, monkeypatch
+):
     from mlprod.ab.assignment import Assigner
 
+    # The file is read as UTF-8 whatever the locale. Stand-in for an ASCII locale (LC_ALL=C
+    # with UTF-8 mode off), in this process: a file opened without an encoding gets ASCII.
+    text_encoding = io.text_encoding
+    monkeypatch.setattr(io, "text_encoding", lambda enc, *a: text_encoding(enc or "ascii", *a))
     path = tmp_path / "ids.txt"
     path.write_text("  u1  \n\nu2\nü3\n", encoding="utf-8")
     args = ["--variants", "a", "b", "c", "--weights", "1", "2", "3", "--input", path]
@@ -514,6 +520,12 @@ def test_analyze_prints_counts_in_full(tmp_path, cli):
     lines = out.splitlines()
     assert lines[0] == "metric: binomial; control 'c': n = 123456, mean = 0.0486"
     assert lines[1].startswith("  t: n = 123457, mean = 0.04941, lift = ")
+    text = "variant,n,conversions\nc,1234567890123,60000000000\nt,1234567890124,61000000000\n"
+    code, out, _ = analyze(tmp_path, cli, text)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "metric: binomial; control 'c': n = 1234567890123, mean = 0.0486"
+    assert lines[1].startswith("  t: n = 1234567890124, mean = 0.04941, lift = ")
 
 
 def test_analyze_with_a_zero_control_rate_prints_the_undefined_relative_lift(tmp_path, cli):

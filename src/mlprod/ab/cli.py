@@ -197,11 +197,11 @@ def _relative_text(row: dict[str, object], level: str) -> str:
 def _print_analysis(result: dict[str, object]) -> None:
     control = result["control"]
     print(f"metric: {result['metric_type']}; control '{control['name']}': ", end="")
-    print(f"n = {number(control['n'], 12)}, mean = {number(control['mean'])}")
+    print(f"n = {int(control['n'])}, mean = {number(control['mean'])}")
     level = f"{(1 - result['alpha']) * 100:.0f}%"
     for row in result["variants"]:
         print(
-            f"  {row['name']}: n = {number(row['n'], 12)}, mean = {number(row['mean'])}, "
+            f"  {row['name']}: n = {int(row['n'])}, mean = {number(row['mean'])}, "
             f"lift = {number(row['lift_abs'])} [{level} CI {number(row['ci_low'])}, "
             f"{number(row['ci_high'])}], {_relative_text(row, level)}, "
             f"p = {number(row['p_value'], 3)}, adjusted p = {number(row['p_value_adjusted'], 3)}"
