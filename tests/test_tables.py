@@ -174,6 +174,19 @@ def test_parquet_parts_that_disagree_on_a_type_are_refused_unless_left_out(tmp_p
     assert read_table(folder, ["x"])["x"].tolist() == [1, 2, 3]
 
 
+def test_every_column_the_parquet_parts_disagree_on_is_named(tmp_path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pq.write_table(pa.table({"x": [1], "y": [1], "z": [1]}), folder / "a.parquet")
+    pq.write_table(pa.table({"x": ["a"], "y": [2], "z": ["b"]}), folder / "b.parquet")
+    with pytest.raises(InvalidData) as raised:
+        read_table(folder)
+    assert str(raised.value) == (
+        f"{folder}: its Parquet files disagree on the type of column 'x', 'z'; write it with "
+        "one type in all of them"
+    )
+
+
 def test_read_table_rereads_when_a_later_block_changes_a_columns_type(tmp_path):
     # The first 4 MB block holds only numbers; a value further down is text. The types of
     # the first block cannot hold it, so the file is read again with types from all of it.

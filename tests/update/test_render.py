@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -293,6 +295,21 @@ def test_a_template_that_cannot_be_cloned_is_refused_with_gits_reason(tmp_path):
     assert str(refused.value) == (
         f"cannot clone the template {source}: fatal: repository '{source}' does not exist"
     )
+
+
+def test_a_clone_that_fails_without_a_message_is_refused_saying_so(tmp_path, monkeypatch):
+    # A git killed by a signal (out of memory, say) leaves nothing on stderr. Stand-in: a
+    # `git` first on PATH that kills itself on `clone` and hands everything else to git.
+    real_git = shutil.which("git")
+    fake = tmp_path / "bin" / "git"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\n[ "$1" = clone ] && kill -9 $$\nexec {real_git} "$@"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    repo = template_repository(tmp_path / "template")
+    with pytest.raises(UsageError) as refused:
+        clone(str(repo.cwd), None, tmp_path / "clone")
+    assert str(refused.value) == f"cannot clone the template {repo.cwd}: no message"
 
 
 def test_switch_checks_out_a_ref_detached_and_says_whether_it_exists(tmp_path):
