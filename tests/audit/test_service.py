@@ -3,6 +3,9 @@ requests it sends, the pages it follows, and the one-line error for each way the
 
 from __future__ import annotations
 
+import http.client
+import urllib.request
+
 import pytest
 
 from mlprod import __version__
@@ -137,6 +140,17 @@ def test_a_closed_port(stand_in):
     stand_in.server_close()
     message = fails_with(Service(stand_in.url, 5))
     assert message == unreachable(stand_in.url, "[Errno 111] Connection refused")
+
+
+def test_an_error_with_no_message_is_named_by_its_type(monkeypatch):
+    # No server failure met in practice gives an error with an empty message, so a stand-in
+    # for urlopen raises one: the reason must still say something.
+    def urlopen(request, timeout):
+        raise http.client.HTTPException()
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    api = "http://127.0.0.1:9"
+    assert fails_with(Service(api, 5)) == unreachable(api, "HTTPException")
 
 
 def test_an_api_slower_than_the_timeout(stand_in):
