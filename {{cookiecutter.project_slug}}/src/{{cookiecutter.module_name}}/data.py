@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pandera.pandas as pandera
-from pandera.errors import SchemaError, SchemaErrors
+from pandera.errors import SchemaErrors
 from sklearn.model_selection import train_test_split
 
 from {{ cookiecutter.module_name }}.errors import DataError
@@ -136,8 +136,6 @@ def validate(
         summary = "; ".join(messages[:MAX_REPORTED_FAILURES])
         suffix = f"; and {more} more" if more > 0 else ""
         raise DataError(f"{summary}{suffix}; fix the data or drop those rows") from None
-    except SchemaError as error:
-        raise DataError(f"{error}; fix the data") from None
 
 
 def split(frame: pd.DataFrame, test_share: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
