@@ -139,6 +139,8 @@ def test_a_merge_with_nothing_to_change_leaves_no_merge_in_progress(tmp_path):
     before = state(git)
     assert merge(git, render, MESSAGE, ()) == Outcome([], [])
     assert state(git) == before
+    assert not (git.cwd / ".git" / "MERGE_MSG").exists()
+    assert not (git.cwd / ".git" / "MERGE_HEAD").exists()
 
 
 def test_an_untracked_file_in_the_way_is_refused_with_gits_reason(tmp_path):
