@@ -154,6 +154,19 @@ def test_good_answers_pass_and_main_says_nothing(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_answers_without_the_later_options_read_them_as_empty():
+    # A replay file (`cookiecutter --replay`) from before an option existed lacks its key.
+    answers = {
+        k: v for k, v in GOOD.items() if k not in ("dvc_remote_url", "mlprod_hooks_repository")
+    }
+    hook = rendered_hook(answers)
+    assert list(hook.problems(answers)) == []
+    assert list(hook.problems({**answers, "dvc_remote": "s3"})) == [
+        "dvc_remote 's3' needs dvc_remote_url, a location your team owns (no default: a guessed "
+        "name could belong to someone else); e.g. dvc_remote_url=s3://<bucket>/<path>"
+    ]
+
+
 def test_main_prints_each_problem_as_an_error_line_and_fails(capsys):
     answers = {**GOOD, "module_name": "json", "author_email": "x"}
     assert rendered_hook(answers).main() == 1
