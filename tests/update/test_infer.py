@@ -97,6 +97,14 @@ def test_a_pyproject_without_the_template_tables_shows_what_it_has():
     }
 
 
+def test_empty_or_non_text_values_are_no_answer():
+    pyproject = '[project]\nname = "churn"\ndescription = ""\nauthors = [{name = 7}]\n'
+    assert infer_answers(files(**{"pyproject.toml": pyproject})) == {
+        "project_slug": "churn",
+        "notebook_format": "ipynb",
+    }
+
+
 @pytest.mark.parametrize(
     ("makefile", "manager"),
     [
