@@ -12,7 +12,7 @@ from scipy.special import stdtrit, xlog1py, xlogy
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportions_ztest, score_test_proportions_2indep
 
-from mlprod.ab.intervals import _score_z_diff, _score_z_ratio, fieller_interval
+from mlprod.ab.intervals import _log_likelihood, _score_z_diff, _score_z_ratio, fieller_interval
 from mlprod.ab.stats import compare_means, compare_proportions
 
 ALPHAS = st.sampled_from([0.01, 0.05, 0.1, 0.2])
@@ -195,6 +195,17 @@ def restricted_score_z_diff(x_c, n_c, x_t, n_t, diff):
     p_t = p_c + diff
     variance = p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c
     return (x_t / n_t - x_c / n_c - diff) / math.sqrt(variance)
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "p"),
+    [(3, 10, 0.2), (1, 10, 0.2), (0, 10, 0.2), (10, 10, 0.2), (0, 10, 0.0), (10, 10, 1.0)]
+    + [(1, 10, 0.0), (9, 10, 1.0)],
+)
+def test_the_log_likelihood_is_the_binomials_without_its_constant(x, n, p):
+    # xlogy: no conversion, or no failure, contributes no log term, even at p = 0 or 1.
+    expected = xlogy(x, p) + xlog1py(n - x, -p)
+    assert _log_likelihood(x, n, p) == pytest.approx(expected, rel=1e-12)
 
 
 # Arms with no conversion or with nothing but conversions: the restricted estimate sits on
