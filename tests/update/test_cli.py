@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -266,6 +267,38 @@ def test_an_update_from_a_template_repository_names_its_commits(cli, tiny_projec
         "cleanly"
     )
     assert out.splitlines()[1:3] == ["  M .cruft.json", "  M README.md"]
+
+
+def test_after_a_squash_the_old_render_is_made_again_and_nothing_is_left_in_temp(
+    cli, tiny_project, tmp_path, monkeypatch
+):
+    repository = tiny.template_repository(tmp_path / "template", "0.2.0", readme=NEW_README)
+    (repository.cwd / "cookiecutter.json").write_text(
+        (repository.cwd / "cookiecutter.json").read_text().replace("0.2.0", "0.3.0")
+    )
+    tiny.commit_all(repository, "0.3.0")
+    assert cli("update", tiny_project, "--template", repository.cwd)[0] == 0
+    git(tiny_project, "commit", "--quiet", "--no-edit")
+    # Squash the whole history: the 0.3.0 render is no longer in it.
+    branch = git(tiny_project, "branch", "--show-current").strip()
+    git(tiny_project, "checkout", "--quiet", "--orphan", "squashed")
+    git(tiny_project, "commit", "--quiet", "-m", "Squashed")
+    git(tiny_project, "branch", "--quiet", "-D", branch)
+    (repository.cwd / tiny.SLUG_DIR / "README.md").write_text(NEW_README + "Even more.\n")
+    (repository.cwd / "cookiecutter.json").write_text(
+        (repository.cwd / "cookiecutter.json").read_text().replace("0.3.0", "0.4.0")
+    )
+    tiny.commit_all(repository, "0.4.0")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    code, out, err = cli("update", tiny_project, "--template", repository.cwd)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == ["  M .cruft.json", "  M README.md", CLEAN_TAIL.strip()]
+    assert (tiny_project / "README.md").read_text() == (
+        "# Tiny\n\nDeployment: batch\n\nMore.\nEven more.\n"
+    )
+    assert list(temp.iterdir()) == []
 
 
 def test_without_its_old_render_the_project_is_told_how_to_get_one(cli, tiny_project, tmp_path):
