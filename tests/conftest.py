@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -14,13 +15,27 @@ from bakery import REPO_ROOT, bake_project, generated_project_env, run, template
 
 from mlprod.cli import main
 
+MUTANT: list[str] = []
+
 
 def pytest_configure(config):
     # Under mutation testing ([tool.mutmut] in pyproject.toml) the hooks are mutated copies,
     # which cookiecutter runs in a subprocess inheriting MUTANT_UNDER_TEST. mutmut tracks the
     # mutant of this process in its own variable too, so dropping the inherited copy lets
     # those subprocesses run the hooks as written instead of failing to record statistics.
-    os.environ.pop("MUTANT_UNDER_TEST", None)
+    MUTANT[:] = [os.environ.pop("MUTANT_UNDER_TEST", "")]
+
+
+def pytest_collection_modifyitems(items):
+    # Under mutation testing, the tests of the mutated module's mirror run first
+    # (mlprod.check.rules.docs -> tests/check/rules/test_docs.py): they are the likeliest to
+    # kill it, and mutmut stops at the first failure. Every `mlprod check` test runs every
+    # rule, so in file order a rule's mutant would wait for hundreds of unrelated tests.
+    module = re.split(r"\.x[_\u01c1]", MUTANT[0] if MUTANT else "")[0]
+    if module.startswith("mlprod."):
+        *package, name = module.split(".")[1:]
+        mirror = "/".join(["tests", *package, f"test_{name}.py"])
+        items.sort(key=lambda item: not item.nodeid.startswith(mirror))
 
 
 @pytest.fixture
