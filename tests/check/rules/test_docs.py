@@ -72,26 +72,41 @@ def test_done_planning_doc_with_an_empty_section_is_reported(repo: Repo) -> None
     assert repo.check().of("DOC003")[0]["message"].endswith("its 'Success metric' section is empty")
 
 
+FRONT_MATTER_FIX = (
+    "start the file with a --- block holding phase, status (not-started | in-progress | done), "
+    "owner and last_reviewed"
+)
+
+
 def test_phase_doc_without_front_matter_is_reported(repo: Repo) -> None:
     repo.add("docs/phases/04-development.md", "# Development\n")
     [finding] = repo.check().findings
-    assert (finding["code"], finding["message"]) == ("DOC004", "the phase doc has no front matter")
+    assert (finding["code"], finding["path"], finding["message"], finding["fix"]) == (
+        "DOC004",
+        "docs/phases/04-development.md",
+        "the phase doc has no front matter",
+        FRONT_MATTER_FIX,
+    )
 
 
 def test_phase_doc_with_unknown_status_is_reported(repo: Repo) -> None:
     repo.add("docs/phases/04-development.md", phase_doc("development", "finished"))
     [finding] = repo.check().findings
-    assert (finding["code"], finding["message"], finding["fix"]) == (
+    assert (finding["code"], finding["path"], finding["message"], finding["fix"]) == (
         "DOC004",
+        "docs/phases/04-development.md",
         "status 'finished' is not one of not-started, in-progress, done",
-        "start the file with a --- block holding phase, status "
-        "(not-started | in-progress | done), owner and last_reviewed",
+        FRONT_MATTER_FIX,
     )
 
 
 def test_phase_doc_missing_front_matter_keys_is_reported(repo: Repo) -> None:
     repo.add("docs/phases/04-development.md", "---\nphase: development\nstatus: done\n---\n")
-    assert repo.check().of("DOC004")[0]["message"] == "the front matter lacks owner, last_reviewed"
+    [finding] = repo.check().of("DOC004")
+    assert (finding["message"], finding["fix"]) == (
+        "the front matter lacks owner, last_reviewed",
+        FRONT_MATTER_FIX,
+    )
 
 
 def test_guidance_examples_and_table_labels_are_not_answers(repo: Repo) -> None:
