@@ -195,6 +195,8 @@ def test_table_rows_answer_in_their_value_columns_only() -> None:
             ({"owner": "anna", "team": "XenonX", "empty": "", "lead": "Ana Lopez"}, 6),
         ),
         (["---", "status: done # reviewed # twice", "---"], ({"status": "done"}, 3)),
+        # Only a byte-order mark may come before the opening dashes.
+        (["X---", "status: done", "---"], None),
     ],
 )
 def test_front_matter_reads_top_level_fields(lines: list[str], expected) -> None:
