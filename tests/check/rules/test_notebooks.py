@@ -398,9 +398,9 @@ def test_notebook_drivers_need_their_command_in_this_clone(repo: Repo) -> None:
 def test_attributes_that_name_no_driver_are_reported(repo: Repo, attributes: str) -> None:
     repo.add(".gitattributes", f"*.ipynb filter=nbstripout\n{attributes}\n")
     repo.add("notebooks/b.ipynb", json.dumps(CLEAN_NOTEBOOK))
-    assert [f["message"] for f in repo.check().of("NB003")] == [
-        "no notebook diff driver for 2 notebooks (e.g. notebooks/b.ipynb)",
-        "no notebook merge driver for 2 notebooks (e.g. notebooks/b.ipynb)",
+    assert [(f["path"], f["message"]) for f in repo.check().of("NB003")] == [
+        (".gitattributes", "no notebook diff driver for 2 notebooks (e.g. notebooks/b.ipynb)"),
+        (".gitattributes", "no notebook merge driver for 2 notebooks (e.g. notebooks/b.ipynb)"),
     ]
 
 
