@@ -513,19 +513,20 @@ def test_analyze_reads_the_metric_column_it_is_given(tmp_path, cli):
     )
 
 
-def test_analyze_prints_counts_in_full(tmp_path, cli):
-    text = "variant,n,conversions\nc,123456,6000\nt,123457,6100\n"
+@pytest.mark.parametrize(
+    ("n_c", "n_t", "conversions"),
+    [
+        ("123456", "123457", ("6000", "6100")),
+        ("1234567890123", "1234567890124", ("60000000000", "61000000000")),
+    ],
+)
+def test_analyze_prints_counts_in_full(tmp_path, cli, n_c, n_t, conversions):
+    text = f"variant,n,conversions\nc,{n_c},{conversions[0]}\nt,{n_t},{conversions[1]}\n"
     code, out, _ = analyze(tmp_path, cli, text)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "metric: binomial; control 'c': n = 123456, mean = 0.0486"
-    assert lines[1].startswith("  t: n = 123457, mean = 0.04941, lift = ")
-    text = "variant,n,conversions\nc,1234567890123,60000000000\nt,1234567890124,61000000000\n"
-    code, out, _ = analyze(tmp_path, cli, text)
-    assert code == 0
-    lines = out.splitlines()
-    assert lines[0] == "metric: binomial; control 'c': n = 1234567890123, mean = 0.0486"
-    assert lines[1].startswith("  t: n = 1234567890124, mean = 0.04941, lift = ")
+    assert lines[0] == f"metric: binomial; control 'c': n = {n_c}, mean = 0.0486"
+    assert lines[1].startswith(f"  t: n = {n_t}, mean = 0.04941, lift = ")
 
 
 def test_analyze_with_a_zero_control_rate_prints_the_undefined_relative_lift(tmp_path, cli):
