@@ -186,8 +186,12 @@ def test_hook_problems_have_their_own_message(repo: Repo, script: str | None, me
 
 def test_hook_that_is_not_executable_has_its_message(repo: Repo) -> None:
     os.chmod(repo.root / ".git/hooks/pre-commit", 0o644)
-    assert [f["message"] for f in repo.check().findings] == [
-        "the pre-commit hook is not executable, so git skips it"
+    assert [(f["path"], f["message"], f["fix"]) for f in repo.check().findings] == [
+        (
+            ".git/hooks/pre-commit",
+            "the pre-commit hook is not executable, so git skips it",
+            "run make setup",
+        )
     ]
 
 
