@@ -15,7 +15,7 @@ from bakery import REPO_ROOT, bake_project, generated_project_env, run, template
 
 from mlprod.cli import main
 
-MUTANT: list[str] = []
+MUTANT = pytest.StashKey[str]()
 
 
 def pytest_configure(config):
@@ -23,15 +23,15 @@ def pytest_configure(config):
     # which cookiecutter runs in a subprocess inheriting MUTANT_UNDER_TEST. mutmut tracks the
     # mutant of this process in its own variable too, so dropping the inherited copy lets
     # those subprocesses run the hooks as written instead of failing to record statistics.
-    MUTANT[:] = [os.environ.pop("MUTANT_UNDER_TEST", "")]
+    config.stash[MUTANT] = os.environ.pop("MUTANT_UNDER_TEST", "")
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     # Under mutation testing, the tests of the mutated module's mirror run first
     # (mlprod.check.rules.docs -> tests/check/rules/test_docs.py): they are the likeliest to
     # kill it, and mutmut stops at the first failure. Every `mlprod check` test runs every
     # rule, so in file order a rule's mutant would wait for hundreds of unrelated tests.
-    module = re.split(r"\.x[_\u01c1]", MUTANT[0] if MUTANT else "")[0]
+    module = re.split(r"\.x[_\u01c1]", config.stash.get(MUTANT, ""))[0]
     if module.startswith("mlprod."):
         *package, name = module.split(".")[1:]
         mirror = "/".join(["tests", *package, f"test_{name}.py"])
@@ -70,6 +70,26 @@ def module_tmp(request, tmp_path_factory):
     if request.session.testsfailed == failed_before:
         for path in made:
             shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def git_dying_on(tmp_path, monkeypatch):
+    """git_dying_on(command): from now on, `git <command>` is killed by a signal.
+
+    Stand-in for a git killed mid-run (out of memory, say), which leaves nothing on stderr:
+    a `git` first on PATH that kills itself on that command and hands every other to git.
+    """
+
+    def install(command: str) -> None:
+        fake = tmp_path / "dying-git" / "git"
+        fake.parent.mkdir()
+        fake.write_text(
+            f'#!/bin/sh\n[ "$1" = {command} ] && kill -9 $$\nexec {shutil.which("git")} "$@"\n'
+        )
+        fake.chmod(0o755)
+        monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+
+    return install
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import types
@@ -197,15 +195,9 @@ def test_a_failing_git_is_one_warning_naming_the_step(tmp_path, git_home, capsys
 
 
 def test_a_git_that_dies_without_a_message_is_one_warning_naming_how(
-    tmp_path, git_home, monkeypatch, capsys
+    tmp_path, git_home, git_dying_on, capsys
 ):
-    # A git killed by a signal (out of memory, say) writes nothing to stderr. Stand-in: a
-    # `git` first on PATH that kills itself on `init`.
-    fake = tmp_path / "bin" / "git"
-    fake.parent.mkdir()
-    fake.write_text(f'#!/bin/sh\n[ "$1" = init ] && kill -9 $$\nexec {shutil.which("git")} "$@"\n')
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    git_dying_on("init")
     project = tmp_path / "churn"
     write(project, "README.md")
     assert post_gen_project.first_commit(project, CONTEXT) is False

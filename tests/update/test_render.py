@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -297,15 +295,8 @@ def test_a_template_that_cannot_be_cloned_is_refused_with_gits_reason(tmp_path):
     )
 
 
-def test_a_clone_that_fails_without_a_message_is_refused_saying_so(tmp_path, monkeypatch):
-    # A git killed by a signal (out of memory, say) leaves nothing on stderr. Stand-in: a
-    # `git` first on PATH that kills itself on `clone` and hands everything else to git.
-    real_git = shutil.which("git")
-    fake = tmp_path / "bin" / "git"
-    fake.parent.mkdir()
-    fake.write_text(f'#!/bin/sh\n[ "$1" = clone ] && kill -9 $$\nexec {real_git} "$@"\n')
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+def test_a_clone_that_fails_without_a_message_is_refused_saying_so(tmp_path, git_dying_on):
+    git_dying_on("clone")
     repo = template_repository(tmp_path / "template")
     with pytest.raises(UsageError) as refused:
         clone(str(repo.cwd), None, tmp_path / "clone")

@@ -33,9 +33,7 @@ def render_message(version: str) -> str:
 
 def from_history(git: Git, record: Record | None, version: str) -> str | None:
     """A pristine render commit of this record (or, with no record, of `version`)."""
-    shallow_file = Path(git("rev-parse", "--git-path", "shallow").strip())
-    if not shallow_file.is_absolute():
-        shallow_file = git.cwd / shallow_file
+    shallow_file = git.path("shallow")
     shallow = set(shallow_file.read_text().split()) if shallow_file.is_file() else set()
     roots = git("rev-list", "--max-parents=0", "HEAD").split()
     marked = git("rev-list", "--all", f"--grep=^{RENDER_TRAILER}").split()

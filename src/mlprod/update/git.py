@@ -43,6 +43,11 @@ class Git:
             raise UsageError(f"git {args[0]} failed in {self.cwd}: {reason}")
         return result.stdout
 
+    def path(self, name: str) -> Path:
+        """Where a file of the repository's git directory is (MERGE_MSG, shallow, ...)."""
+        path = Path(self("rev-parse", "--git-path", name).strip())
+        return path if path.is_absolute() else self.cwd / path
+
     def show(self, rev: str, path: str) -> str | None:
         """A file's text at a revision, or None where it does not exist."""
         result = self.run("show", f"{rev}:{path}")

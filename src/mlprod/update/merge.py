@@ -71,20 +71,15 @@ def outcome_of(git: Git) -> Outcome:
 def merge(git: Git, render_commit: str, message: str, skip: tuple[str, ...]) -> Outcome:
     """Merge into the work tree and index, leaving the result uncommitted."""
     outcome = pick(git, render_commit, skip)
-    merge_msg = git_path(git, "MERGE_MSG")
+    merge_msg = git.path("MERGE_MSG")
     if outcome.changed or outcome.conflicts:
-        git_path(git, "MERGE_HEAD").write_text(render_commit + "\n")
+        git.path("MERGE_HEAD").write_text(render_commit + "\n")
         merge_msg.write_text(message)
     else:
         # cherry-pick writes MERGE_MSG even with nothing to apply; the user's next commit
         # would then open with the update's message.
         merge_msg.unlink(missing_ok=True)
     return outcome
-
-
-def git_path(git: Git, name: str) -> Path:
-    path = Path(git("rev-parse", "--git-path", name).strip())
-    return path if path.is_absolute() else git.cwd / path
 
 
 def preview(git: Git, render_commit: str, skip: tuple[str, ...]) -> Outcome:
